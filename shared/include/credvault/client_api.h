@@ -1,0 +1,102 @@
+// ClientApi: the operations a client (the browser, a Node program, the CLI) performs on
+// keys, as JSON in and JSON out. The WASM module re-exports it one function for one.
+//
+// Keys never leave it: they are held in a key ring and named by numeric handles; nothing
+// returns key bytes. (Two deliberate exceptions cross out, because the user or the server
+// must have them: the auth key, which is the login proof, and the recovery code, shown
+// once.) Errors are Status codes. Not thread-safe: one ClientApi per thread or page.
+#ifndef CREDVAULT_CLIENT_API_H_
+#define CREDVAULT_CLIENT_API_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "credvault/identity.h"
+#include "credvault/status.h"
+#include "credvault/workspace_keys.h"
+
+namespace credvault {
+
+using Handle = uint32_t;
+
+// Owns keys under handles. Releasing a handle wipes its key.
+class KeyRing {
+ public:
+  Handle Add(std::unique_ptr<Identity> identity);
+  Handle Add(WorkspaceKeys keys);
+  Handle Add(SymmetricKey key);
+
+  Result<const Identity*> GetIdentity(Handle h) const;
+  Result<const WorkspaceKeys*> GetWorkspace(Handle h) const;
+  // The key `seal`/`open` use: a data key, or a workspace's metadata key.
+  Result<const SymmetricKey*> GetSealingKey(Handle h) const;
+  Result<const SymmetricKey*> GetDataKey(Handle h) const;
+
+  bool Release(Handle h);
+  size_t size() const { return entries_.size(); }
+
+ private:
+  using Entry = std::variant<std::unique_ptr<Identity>, WorkspaceKeys, SymmetricKey>;
+  Handle Insert(Entry entry);
+  const Entry* Find(Handle h) const;
+  std::map<Handle, Entry> entries_;
+  Handle next_ = 1;
+};
+
+class ClientApi {
+ public:
+  nlohmann::json Info() const;
+  std::string NewId() const;
+
+  Result<nlohmann::json> CreateAccount(std::string email, std::string password,
+                                       const nlohmann::json& kdf);
+  Result<nlohmann::json> UnlockAccount(std::string password, const nlohmann::json& record);
+  Result<std::string> DeriveAuthKey(std::string password, std::string_view salt,
+                                    const nlohmann::json& kdf);
+  Result<Handle> RecoverAccount(std::string code, const nlohmann::json& record);
+  Result<nlohmann::json> ChangePassword(Handle account, const nlohmann::json& record,
+                                        std::string new_password, const nlohmann::json& kdf);
+  Result<nlohmann::json> AccountInfo(Handle account) const;
+  Result<std::string> Fingerprint(std::string_view public_key) const;
+
+  Handle NewWorkspaceKeys(std::string workspace_id, uint32_t generation);
+  Result<nlohmann::json> MakeGrant(Handle granter, Handle workspace, bool include_secrets,
+                                   std::string recipient_id, std::string_view recipient_box_key);
+  Result<Handle> OpenGrant(Handle recipient, const nlohmann::json& grant,
+                           const nlohmann::json& pinned);
+  Result<bool> WorkspaceHasSecrets(Handle workspace) const;
+
+  Handle NewDataKey();
+  Result<std::string> WrapDataKey(Handle workspace, std::string_view credential_id,
+                                  uint64_t version, Handle data_key) const;
+  Result<Handle> UnwrapDataKey(Handle workspace, std::string_view credential_id, uint64_t version,
+                               std::string_view wrapped);
+
+  Result<std::string> Seal(Handle key, const EnvelopeContext& context,
+                           std::string_view plaintext) const;
+  Result<std::string> Open(Handle key, const EnvelopeContext& context,
+                           std::string_view envelope) const;
+  Result<nlohmann::json> InspectEnvelope(std::string_view envelope) const;
+
+  Result<std::string> SealTestJob(std::string_view runner_box_key, const nlohmann::json& header,
+                                  const nlohmann::json& body) const;
+  Result<nlohmann::json> VerifyTestResult(std::string_view runner_sign_key,
+                                          const nlohmann::json& signed_result,
+                                          std::string_view job_id,
+                                          std::string_view connection_id) const;
+
+  bool Release(Handle h) { return ring_.Release(h); }
+  size_t HandleCount() const { return ring_.size(); }
+
+ private:
+  KeyRing ring_;
+};
+
+}  // namespace credvault
+
+#endif  // CREDVAULT_CLIENT_API_H_

@@ -1,0 +1,87 @@
+// credvault ES module: the WASM core with JavaScript errors. Works in Node 20 and browsers.
+//
+//   import createCredvault from 'credvault';
+//   const cv = await createCredvault();
+//
+// Each function of the core returns its value, or an error object that becomes a thrown
+// CredvaultError carrying the core's stable code. Keys stay in WASM memory behind handles.
+import createCredvaultCore from './credvault_core.mjs';
+
+export class CredvaultError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'CredvaultError';
+    this.code = code;
+  }
+}
+
+const isNode = typeof process === 'object' && process.versions != null &&
+  process.versions.node != null;
+
+function unwrap(result) {
+  if (result !== null && typeof result === 'object' && result.__credvault_error !== undefined) {
+    throw new CredvaultError(result.__credvault_error, result.message);
+  }
+  return result;
+}
+
+function ctxArgs(ctx) {
+  if (ctx === null || typeof ctx !== 'object') {
+    throw new CredvaultError('invalid_argument', 'context must be an object');
+  }
+  return [String(ctx.purpose ?? ''), String(ctx.workspace_id ?? ''), String(ctx.object_id ?? ''),
+    Number(ctx.object_version ?? 0)];
+}
+
+export default async function createCredvault(options = {}) {
+  let moduleArg = {};
+  if (options.wasmBinary) {
+    moduleArg.wasmBinary = options.wasmBinary;
+  } else if (isNode) {
+    // Emscripten 3.1.6 fetches the .wasm with fetch(), which Node cannot do for a file URL.
+    const { readFile } = await import('node:fs/promises');
+    moduleArg.wasmBinary = await readFile(new URL('./credvault_core.wasm', import.meta.url));
+  }
+  const m = await createCredvaultCore(moduleArg);
+  unwrap(m.init());
+  const optional = (v) => (v === undefined ? null : v);
+  return Object.freeze({
+    info: () => unwrap(m.info()),
+    newId: () => m.newId(),
+    kdfDefaults: () => unwrap(m.kdfDefaults()),
+    kdfMinimum: () => unwrap(m.kdfMinimum()),
+    createAccount: (email, password, kdf) =>
+      unwrap(m.createAccount(String(email), String(password), optional(kdf))),
+    unlockAccount: (password, record) => unwrap(m.unlockAccount(String(password), record)),
+    deriveAuthKey: (password, salt, kdf) =>
+      unwrap(m.deriveAuthKey(String(password), String(salt), kdf)),
+    recoverAccount: (code, record) => unwrap(m.recoverAccount(String(code), record)),
+    changePassword: (account, record, password, kdf) =>
+      unwrap(m.changePassword(account, record, String(password), optional(kdf))),
+    accountInfo: (account) => unwrap(m.accountInfo(account)),
+    fingerprint: (publicKey) => unwrap(m.fingerprint(String(publicKey))),
+    newWorkspaceKeys: (workspaceId, generation) =>
+      m.newWorkspaceKeys(String(workspaceId), generation >>> 0),
+    makeGrant: (granter, workspace, includeSecrets, recipientId, recipientBoxPublicKey) =>
+      unwrap(m.makeGrant(granter, workspace, Boolean(includeSecrets), String(recipientId),
+        String(recipientBoxPublicKey))),
+    openGrant: (recipient, grant, pinned) => unwrap(m.openGrant(recipient, grant, pinned)),
+    workspaceHasSecrets: (workspace) => unwrap(m.workspaceHasSecrets(workspace)),
+    newDataKey: () => m.newDataKey(),
+    wrapDataKey: (workspace, credentialId, version, dataKey) =>
+      unwrap(m.wrapDataKey(workspace, String(credentialId), Number(version), dataKey)),
+    unwrapDataKey: (workspace, credentialId, version, wrapped) =>
+      unwrap(m.unwrapDataKey(workspace, String(credentialId), Number(version), String(wrapped))),
+    seal: (key, ctx, plaintext) => unwrap(m.seal(key, ...ctxArgs(ctx), String(plaintext))),
+    open: (key, ctx, envelope) => unwrap(m.open(key, ...ctxArgs(ctx), String(envelope))),
+    inspectEnvelope: (envelope) => unwrap(m.inspectEnvelope(String(envelope))),
+    sealTestJob: (runnerBoxPublicKey, header, body) =>
+      unwrap(m.sealTestJob(String(runnerBoxPublicKey), header, body)),
+    verifyTestResult: (runnerSignPublicKey, result, jobId, connectionId) =>
+      unwrap(m.verifyTestResult(String(runnerSignPublicKey), result, String(jobId),
+        String(connectionId))),
+    release: (handle) => m.release(handle),
+    handleCount: () => m.handleCount(),
+    benchOpenEnvelopes: (count) => m.benchOpenEnvelopes(count),
+  });
+}
