@@ -38,7 +38,7 @@ test-wasm: wasm
 	cd $(WASM) && ctest --output-on-failure
 
 test-node: build
-	node --test tests/wasm/ tests/web/
+	node --test tests/wasm/ tests/cross/ tests/web/
 
 test: build
 	@bash scripts/test.sh

@@ -11,7 +11,7 @@ run() {
 }
 run "core + server (native, ctest)" bash -c 'cd build/native && ctest --output-on-failure'
 run "core (WASM under Node, ctest)" bash -c 'cd build/wasm && ctest --output-on-failure'
-run "ES module, server and browser (node --test)" node --test tests/wasm/ tests/web/
+run "ES module, server and browser (node --test)" node --test tests/wasm/ tests/cross/ tests/web/
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   exit 1
