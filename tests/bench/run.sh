@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark in one run, printed side by side.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export NODE_PATH=/usr/share/nodejs
+out=$(mktemp)
+{
+  build/native/tests/bench/crypto_bench
+  node build/wasm/tests/bench/crypto_bench.js
+  node tests/bench/sumo_bench.mjs
+  node tests/bench/module_bench.mjs
+} > "$out"
+node tests/bench/report.mjs < "$out"
+for extra in tests/bench/run_*.sh; do
+  [ -e "$extra" ] && bash "$extra"
+done
+rm -f "$out"
