@@ -1,10 +1,12 @@
 // Bytes and SecretBytes: plain byte strings, and byte strings that hold key material.
 //
-// SecretBytes lives in libsodium-guarded memory (sodium_malloc: guard pages, canary,
-// locked where the platform allows), is wiped on destruction, cannot be copied by
-// accident (copies are explicit via Clone), is never printed (no operator<<, no
-// conversion to string), and compares in constant time. Not thread-safe; a SecretBytes
-// is owned by one object at a time.
+// SecretBytes is wiped on destruction, cannot be copied by accident (copies are explicit
+// via Clone), is never printed (no operator<<, no conversion to string), and compares in
+// constant time. Long-lived key material lives in libsodium-guarded memory (Guarded():
+// sodium_malloc, with guard pages, a canary, and locked where the platform allows); short-
+// lived plaintexts use the ordinary heap, wiped on free, because a guarded allocation
+// costs several system calls (tens of microseconds) and would dominate opening an
+// envelope. Not thread-safe; a SecretBytes is owned by one object at a time.
 #ifndef CREDVAULT_SECRET_H_
 #define CREDVAULT_SECRET_H_
 
@@ -30,11 +32,14 @@ inline std::string_view AsChars(ByteView b) {
 class SecretBytes {
  public:
   SecretBytes() = default;
-  // Zero-filled secret of `size` bytes. Aborts (as libsodium does) if memory cannot be had.
+  // Zero-filled secret of `size` bytes on the heap. Aborts if memory cannot be had.
   explicit SecretBytes(size_t size);
-  // Copies `bytes` into guarded memory. The caller wipes its own copy.
+  // Zero-filled secret of `size` bytes in guarded memory, for keys.
+  static SecretBytes Guarded(size_t size);
+  // Copies `bytes` (the caller wipes its own copy).
   static SecretBytes CopyFrom(ByteView bytes);
-  // Random secret of `size` bytes.
+  static SecretBytes GuardedCopyFrom(ByteView bytes);
+  // Random secret of `size` bytes, in guarded memory.
   static SecretBytes Random(size_t size);
 
   SecretBytes(const SecretBytes&) = delete;
@@ -54,14 +59,17 @@ class SecretBytes {
 
   // Constant-time comparison of contents (and of sizes, which are not secret).
   bool Equals(const SecretBytes& other) const;
+  bool guarded() const { return guarded_; }
   // Shrinks the visible size (used after unpadding). Precondition: n <= size().
   void Truncate(size_t n);
 
  private:
+  SecretBytes(size_t size, bool guarded);
   void Release();
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
+  bool guarded_ = false;
 };
 
 // Fills `out` with cryptographically secure random bytes.

@@ -99,7 +99,7 @@ Result<LoginKeys> DeriveLoginKeys(std::string_view password, ByteView salt, cons
   if (password.empty()) {
     return Result<LoginKeys>(ErrorCode::kInvalidArgument, "password is empty");
   }
-  SecretBytes master(32);
+  SecretBytes master = SecretBytes::Guarded(32);
   if (crypto_pwhash(master.data(), master.size(), password.data(), password.size(), salt.data(),
                     kdf.ops_limit, kdf.mem_limit_bytes, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return Result<LoginKeys>(ErrorCode::kInternal, "Argon2id failed (out of memory?)");

@@ -27,6 +27,7 @@ Result<SymmetricKey> SymmetricKey::FromBytes(SecretBytes bytes, uint32_t generat
   if (bytes.size() != kSymmetricKeyBytes) {
     return Result<SymmetricKey>(ErrorCode::kMalformed, "a symmetric key is 32 bytes");
   }
+  if (!bytes.guarded()) bytes = SecretBytes::GuardedCopyFrom(bytes.view());
   return SymmetricKey(std::move(bytes), generation);
 }
 

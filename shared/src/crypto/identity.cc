@@ -23,10 +23,10 @@ Identity::Identity(std::string id, SecretBytes box_secret, Bytes box_public,
       sign_public_key_(std::move(sign_public)) {}
 
 std::unique_ptr<Identity> Identity::Generate(std::string id) {
-  SecretBytes box_secret(crypto_box_SECRETKEYBYTES);
+  SecretBytes box_secret = SecretBytes::Guarded(crypto_box_SECRETKEYBYTES);
   Bytes box_public(crypto_box_PUBLICKEYBYTES);
   crypto_box_keypair(box_public.data(), box_secret.data());
-  SecretBytes sign_secret(crypto_sign_SECRETKEYBYTES);
+  SecretBytes sign_secret = SecretBytes::Guarded(crypto_sign_SECRETKEYBYTES);
   Bytes sign_public(crypto_sign_PUBLICKEYBYTES);
   crypto_sign_keypair(sign_public.data(), sign_secret.data());
   return std::unique_ptr<Identity>(new Identity(std::move(id), std::move(box_secret),
@@ -44,9 +44,9 @@ Result<std::unique_ptr<Identity>> Identity::FromSecrets(std::string id, ByteView
   crypto_scalarmult_base(box_public.data(), box_secret.data());
   Bytes sign_public(crypto_sign_PUBLICKEYBYTES);
   crypto_sign_ed25519_sk_to_pk(sign_public.data(), sign_secret.data());
-  return std::unique_ptr<Identity>(new Identity(std::move(id), SecretBytes::CopyFrom(box_secret),
+  return std::unique_ptr<Identity>(new Identity(std::move(id), SecretBytes::GuardedCopyFrom(box_secret),
                                                 std::move(box_public),
-                                                SecretBytes::CopyFrom(sign_secret),
+                                                SecretBytes::GuardedCopyFrom(sign_secret),
                                                 std::move(sign_public)));
 }
 

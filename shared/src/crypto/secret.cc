@@ -8,14 +8,18 @@
 
 namespace credvault {
 
-SecretBytes::SecretBytes(size_t size) {
-  // sodium_malloc(0) still returns a guarded allocation; keep one byte so data() is valid.
+SecretBytes::SecretBytes(size_t size) : SecretBytes(size, false) {}
+
+SecretBytes::SecretBytes(size_t size, bool guarded) : guarded_(guarded) {
+  // Keep at least one byte so data() is always valid.
   capacity_ = size == 0 ? 1 : size;
-  data_ = static_cast<uint8_t*>(sodium_malloc(capacity_));
+  data_ = static_cast<uint8_t*>(guarded ? sodium_malloc(capacity_) : std::malloc(capacity_));
   if (data_ == nullptr) std::abort();  // as libsodium does when it cannot allocate
   std::memset(data_, 0, capacity_);
   size_ = size;
 }
+
+SecretBytes SecretBytes::Guarded(size_t size) { return SecretBytes(size, true); }
 
 SecretBytes SecretBytes::CopyFrom(ByteView bytes) {
   SecretBytes s(bytes.size());
@@ -23,8 +27,14 @@ SecretBytes SecretBytes::CopyFrom(ByteView bytes) {
   return s;
 }
 
+SecretBytes SecretBytes::GuardedCopyFrom(ByteView bytes) {
+  SecretBytes s = Guarded(bytes.size());
+  if (!bytes.empty()) std::memcpy(s.data_, bytes.data(), bytes.size());
+  return s;
+}
+
 SecretBytes SecretBytes::Random(size_t size) {
-  SecretBytes s(size);
+  SecretBytes s = Guarded(size);
   RandomFill(std::span<uint8_t>(s.data_, size));
   return s;
 }
@@ -32,7 +42,8 @@ SecretBytes SecretBytes::Random(size_t size) {
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
-      capacity_(std::exchange(other.capacity_, 0)) {}
+      capacity_(std::exchange(other.capacity_, 0)),
+      guarded_(std::exchange(other.guarded_, false)) {}
 
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   if (this != &other) {
@@ -40,6 +51,7 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     capacity_ = std::exchange(other.capacity_, 0);
+    guarded_ = std::exchange(other.guarded_, false);
   }
   return *this;
 }
@@ -49,13 +61,20 @@ SecretBytes::~SecretBytes() { Release(); }
 void SecretBytes::Release() {
   if (data_ != nullptr) {
     sodium_memzero(data_, capacity_);
-    sodium_free(data_);
+    if (guarded_) {
+      sodium_free(data_);
+    } else {
+      std::free(data_);
+    }
   }
   data_ = nullptr;
   size_ = capacity_ = 0;
+  guarded_ = false;
 }
 
-SecretBytes SecretBytes::Clone() const { return CopyFrom(view()); }
+SecretBytes SecretBytes::Clone() const {
+  return guarded_ ? GuardedCopyFrom(view()) : CopyFrom(view());
+}
 
 bool SecretBytes::Equals(const SecretBytes& other) const {
   if (size_ != other.size_) return false;

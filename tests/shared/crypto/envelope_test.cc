@@ -125,5 +125,25 @@ TEST_F(EnvelopeTest, NoncesDiffer) {
   EXPECT_NE(*a, *b);
 }
 
+TEST_F(EnvelopeTest, KeysLiveInGuardedMemoryAndSecretsCompareByContent) {
+  EXPECT_TRUE(key_.InsecureBytes().guarded());
+  auto from_heap = SymmetricKey::FromBytes(SecretBytes::CopyFrom(key_.InsecureBytes().view()), 3);
+  ASSERT_TRUE(from_heap.ok());
+  EXPECT_TRUE(from_heap->InsecureBytes().guarded());
+  EXPECT_TRUE(from_heap->InsecureBytes().Equals(key_.InsecureBytes()));
+  SecretBytes a = SecretBytes::CopyFrom(AsBytes("abc"));
+  SecretBytes b = SecretBytes::GuardedCopyFrom(AsBytes("abc"));
+  SecretBytes c = SecretBytes::CopyFrom(AsBytes("abd"));
+  EXPECT_TRUE(a.Equals(b));
+  EXPECT_FALSE(a.Equals(c));
+  EXPECT_FALSE(a.Equals(SecretBytes::CopyFrom(AsBytes("ab"))));
+  SecretBytes moved = std::move(a);
+  EXPECT_EQ(moved.chars(), "abc");
+  EXPECT_TRUE(a.empty());
+  moved.Truncate(1);
+  EXPECT_EQ(moved.chars(), "a");
+  EXPECT_TRUE(b.Clone().guarded());
+}
+
 }  // namespace
 }  // namespace credvault
