@@ -1,0 +1,183 @@
+// credvault-server: serves the web app and the ES module (and, later, the REST API).
+//
+// Reads its configuration (config.h), prepares the data directory, builds the route table,
+// runs the io_context on N threads, and on SIGINT/SIGTERM stops gracefully: it stops
+// accepting, lets every connection finish the response it owes, and exits when none is
+// left or a deadline passes. A second signal stops at once. Logs are JSON lines on stderr.
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config.h"
+#include "data_dir.h"
+#include "json_log.h"
+#include "listener.h"
+#include "request_ids.h"
+#include "router.h"
+#include "routes.h"
+#include "session_registry.h"
+
+namespace credvault::server {
+namespace {
+
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::seconds kDrainDeadline{10};
+constexpr std::chrono::milliseconds kDrainPollInterval{50};
+
+std::optional<std::string> GetEnv(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+// Stops accepting, asks every connection to close, and waits for them on the io_context.
+class GracefulStop {
+ public:
+  GracefulStop(net::io_context& io_context, net::signal_set& signals, Listener& listener,
+               SessionRegistry& sessions, const JsonLog& log)
+      : io_context_(io_context),
+        signals_(signals),
+        listener_(listener),
+        sessions_(sessions),
+        log_(log),
+        timer_(io_context) {}
+
+  void Arm() {
+    signals_.async_wait([this](boost::system::error_code ec, int signal_number) {
+      if (!ec) Begin(signal_number);
+    });
+  }
+
+ private:
+  void Begin(int signal_number) {
+    log_.Write("stopping", {{"signal", signal_number}, {"open_connections", sessions_.size()}});
+    deadline_ = Clock::now() + kDrainDeadline;
+    listener_.Stop();
+    signals_.async_wait([this](boost::system::error_code ec, int second_signal) {
+      if (ec) return;
+      log_.Write("stopping_now", {{"signal", second_signal}});
+      io_context_.stop();
+    });
+    Poll();
+  }
+
+  void Poll() {
+    // Repeated: a connection accepted just before the listener closed is told too.
+    sessions_.CloseAll();
+    if (sessions_.size() == 0) {
+      signals_.cancel();  // nothing left to wait for: run() returns in every thread
+      return;
+    }
+    if (Clock::now() >= deadline_) {
+      log_.Write("drain_timeout", {{"open_connections", sessions_.size()}});
+      io_context_.stop();
+      return;
+    }
+    timer_.expires_after(kDrainPollInterval);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) Poll();
+    });
+  }
+
+  net::io_context& io_context_;
+  net::signal_set& signals_;
+  Listener& listener_;
+  SessionRegistry& sessions_;
+  const JsonLog& log_;
+  net::steady_timer timer_;
+  Clock::time_point deadline_;
+};
+
+int Serve(const ServerConfig& config, const JsonLog& log) {
+  if (const Status status = EnsureDataDir(config.data_dir); !status.ok()) {
+    log.Write("startup_failed", {{"error", status.ToString()}});
+    return 1;
+  }
+  Router router;
+  if (const Status status = RegisterRoutes(config, router); !status.ok()) {
+    log.Write("startup_failed", {{"error", status.ToString()}});
+    return 1;
+  }
+  if (access(config.web_root.c_str(), R_OK | X_OK) != 0) {
+    log.Write("warning", {{"message", "web root is not readable"}, {"web_root", config.web_root}});
+  }
+
+  RequestIds request_ids;
+  SessionRegistry sessions;
+  ServerContext context;
+  context.router = &router;
+  context.log = &log;
+  context.request_ids = &request_ids;
+  context.sessions = &sessions;
+  context.limits.max_body_bytes = config.max_body_bytes;
+  context.limits.read_timeout = config.read_timeout;
+
+  net::io_context io_context(config.threads);
+  Result<std::shared_ptr<Listener>> listener =
+      Listener::New(io_context, config.listen_host, config.listen_port, context);
+  if (!listener.ok()) {
+    log.Write("startup_failed", {{"error", listener.status().ToString()}});
+    return 1;
+  }
+  net::signal_set signals(io_context, SIGINT, SIGTERM);
+  GracefulStop stop(io_context, signals, **listener, sessions, log);
+  stop.Arm();
+  (*listener)->Run();
+
+  const bool ipv6 = config.listen_host.find(':') != std::string::npos;
+  const std::string host = ipv6 ? "[" + config.listen_host + "]" : config.listen_host;
+  log.Write("listening",
+            {{"address", config.listen_host},
+             {"port", (*listener)->port()},
+             {"url", "http://" + host + ":" + std::to_string((*listener)->port()) + "/"},
+             {"web_root", config.web_root},
+             {"module_dir", config.module_dir},
+             {"data_dir", config.data_dir},
+             {"threads", config.threads},
+             {"routes", router.Describe()}});
+
+  std::vector<std::thread> threads;
+  threads.reserve(config.threads - 1);
+  for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io_context] { io_context.run(); });
+  io_context.run();
+  for (std::thread& thread : threads) thread.join();
+  log.Write("stopped", nullptr);
+  return 0;
+}
+
+}  // namespace
+}  // namespace credvault::server
+
+int main(int argc, char** argv) {
+  using credvault::server::ConfigDefaults;
+  const credvault::server::JsonLog log(STDERR_FILENO);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  ConfigDefaults defaults;
+  defaults.source_root = CREDVAULT_SOURCE_ROOT;
+  defaults.hardware_threads = static_cast<int>(std::thread::hardware_concurrency());
+  const auto config =
+      credvault::server::ParseServerConfig(args, credvault::server::GetEnv, defaults);
+  if (!config.ok()) {
+    std::fprintf(stderr, "credvault-server: %s\n\n%s", config.status().message().c_str(),
+                 credvault::server::ServerUsage().c_str());
+    return 2;
+  }
+  if (config->show_help) {
+    std::fputs(credvault::server::ServerUsage().c_str(), stdout);
+    return 0;
+  }
+  return credvault::server::Serve(*config, log);
+}

@@ -1,0 +1,87 @@
+// Router: the route table, and the single place where errors become HTTP statuses.
+//
+// Handlers return Result<HttpResponse>; a non-ok Status, a refusal the session detected
+// while reading (Rejection), an unknown path or a wrong method all leave here as
+// `{"error": {"code", "message"}}` with the status from one table in router.cc. Every
+// response that leaves Dispatch or Reject carries the standard security headers.
+//
+// Patterns: literal segments, `{name}` segments (captured into HttpRequest::params), and a
+// trailing `*` that captures the rest of the raw, still percent-encoded path as params["*"].
+// The most specific pattern wins: no wildcard before wildcard, then more literal segments.
+// HEAD is answered by the GET handler when no HEAD handler is registered.
+//
+// Build the table before serving; afterwards Dispatch and Reject are const and safe to call
+// from any number of threads.
+#ifndef CREDVAULT_SERVER_ROUTER_H_
+#define CREDVAULT_SERVER_ROUTER_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "credvault/status.h"
+#include "http_message.h"
+
+namespace credvault::server {
+
+// A request refused before any handler saw it; the core's ErrorCodes have no words for these.
+enum class Rejection {
+  kBadRequest,        // unparseable HTTP, or a target that is not origin-form
+  kBodyTooLarge,      // body over the configured limit
+  kHeaderTooLarge,    // request line plus headers over the parser's limit
+  kMethodNotAllowed,  // the path exists, the method does not
+};
+
+using Handler = std::function<Result<HttpResponse>(const HttpRequest&)>;
+
+class Router {
+ public:
+  Router() = default;
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Registers `handler` for `method` on `pattern`. Returns kConflict if the same method and
+  // pattern were registered before, kInvalidArgument for a malformed pattern.
+  Status Add(std::string_view method, std::string_view pattern, Handler handler);
+
+  // Routes and runs a request; never fails: errors come back as JSON error responses.
+  HttpResponse Dispatch(HttpRequest request) const;
+
+  // The response for a request refused before routing.
+  HttpResponse Reject(Rejection rejection) const;
+
+  // The response for a failed handler (exposed for handlers' unit tests).
+  static HttpResponse ErrorResponse(const Status& status);
+
+  // "GET /healthz", ... in registration order: for diagnostics and route/doc drift checks.
+  std::vector<std::string> Describe() const;
+
+ private:
+  struct Segment {
+    std::string text;
+    bool is_param = false;
+  };
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    bool wildcard = false;
+    int literal_count = 0;
+    Handler handler;
+  };
+
+  // True if `route` matches `path`; fills `params` on success.
+  static bool Matches(const Route& route, std::string_view path,
+                      std::map<std::string, std::string, std::less<>>* params);
+  // Rank of a pattern: higher is more specific.
+  static std::pair<int, int> Specificity(const Route& route);
+
+  std::vector<Route> routes_;
+};
+
+}  // namespace credvault::server
+
+#endif  // CREDVAULT_SERVER_ROUTER_H_

@@ -1,0 +1,22 @@
+// RegisterRoutes: the server's whole route table, in one place.
+//
+// Each resource adds its handlers here (one handler file per resource under handlers/).
+// Static mounts are registered last and are the least specific patterns, so an API route
+// always wins over a file. Errors: kInvalidArgument/kConflict from Router::Add, or a bad
+// static root.
+#ifndef CREDVAULT_SERVER_ROUTES_H_
+#define CREDVAULT_SERVER_ROUTES_H_
+
+#include "config.h"
+#include "credvault/status.h"
+#include "router.h"
+
+namespace credvault::server {
+
+// Handlers may keep references to objects they create; `router` owns them through its
+// handlers, so they live as long as it does.
+Status RegisterRoutes(const ServerConfig& config, Router& router);
+
+}  // namespace credvault::server
+
+#endif  // CREDVAULT_SERVER_ROUTES_H_

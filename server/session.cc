@@ -1,0 +1,292 @@
+#include "session.h"
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace credvault::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kServerName = "credvault";
+// Log lines stay small even for a hostile target.
+constexpr size_t kMaxLoggedPathBytes = 512;
+constexpr size_t kMaxLoggedMethodBytes = 32;
+// After refusing a request whose body we did not read, keep draining it for a moment before
+// closing: closing with unread input makes the kernel send RST, which can destroy our
+// response before the client reads it.
+constexpr std::chrono::seconds kLingerTimeout{2};
+constexpr size_t kMaxLingerBytes = 16 << 20;
+
+std::string Truncate(std::string_view text, size_t max) {
+  return std::string(text.substr(0, max));
+}
+
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+HttpRequest ToHttpRequest(http::request<http::string_body>&& message) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (char& c : name) c = LowerAscii(c);
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  request.body = std::move(message.body());
+  return request;
+}
+
+bool IsHttpParseError(const beast::error_code& ec) {
+  return ec.category() == beast::error_code(http::error::bad_target).category();
+}
+
+// What the request log records about one exchange: never a header value or a body.
+struct LogRecord {
+  std::string request_id;
+  std::string method;
+  std::string path;
+  int status = 0;
+  std::string error;
+  Clock::time_point started;
+};
+
+struct Outgoing {
+  http::response<http::string_body> message;
+  LogRecord log;
+  bool close_after = false;
+};
+
+class Session : public Closable, public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, const ServerContext& context)
+      : stream_(std::move(socket)), context_(context) {}
+  ~Session() override { context_.sessions->Remove(this); }
+
+  void Run() {
+    context_.sessions->Add(shared_from_this());
+    beast::error_code ec;
+    const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = remote.address().to_string();
+    // Onto our strand before touching the stream.
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
+  }
+
+  void Close() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->OnCloseRequested(); });
+  }
+
+ private:
+  void DoRead() {
+    if (read_closed_) return MaybeClose();
+    parser_.emplace();
+    parser_->body_limit(context_.limits.max_body_bytes);
+    parser_->header_limit(context_.limits.max_header_bytes);
+    stream_.expires_after(context_.limits.read_timeout);
+    reading_ = true;
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t /*bytes*/) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnRead(beast::error_code ec) {
+    reading_ = false;
+    const bool idle = !parser_->got_some();
+    if (ec == http::error::end_of_stream || (draining_ && ec == net::error::operation_aborted)) {
+      read_closed_ = true;
+      return MaybeClose();
+    }
+    if (ec == http::error::body_limit) return RejectAndClose(Rejection::kBodyTooLarge);
+    if (ec == http::error::header_limit) return RejectAndClose(Rejection::kHeaderTooLarge);
+    if (ec && IsHttpParseError(ec)) return RejectAndClose(Rejection::kBadRequest);
+    if (ec == beast::error::timeout && idle) return;  // an idle keep-alive connection expired
+    if (ec) return Fail(ec, "read");
+
+    HandleRequest(parser_->release());
+    if (!read_closed_ && queue_.size() < context_.limits.pipeline_limit) DoRead();
+  }
+
+  void HandleRequest(http::request<http::string_body>&& message) {
+    LogRecord log = NewLogRecord();
+    log.method = Truncate(message.method_string(), kMaxLoggedMethodBytes);
+    const std::string_view target = message.target();
+    log.path = Truncate(target.substr(0, target.find('?')), kMaxLoggedPathBytes);
+    const bool keep_alive = message.keep_alive() && !draining_;
+    const bool head = message.method() == http::verb::head;
+    const unsigned version = message.version();
+
+    HttpResponse response = context_.router->Dispatch(ToHttpRequest(std::move(message)));
+    if (!keep_alive) read_closed_ = true;
+    Enqueue(std::move(response), std::move(log), version, keep_alive, head);
+  }
+
+  void RejectAndClose(Rejection rejection) {
+    LogRecord log = NewLogRecord();
+    // The parser fills the request line before it checks the body size, so a 413 can say
+    // what was refused; after a header or syntax error these are simply empty.
+    const auto& header = parser_->get();
+    log.method = Truncate(header.method_string(), kMaxLoggedMethodBytes);
+    const std::string_view target = header.target();
+    log.path = Truncate(target.substr(0, target.find('?')), kMaxLoggedPathBytes);
+    read_closed_ = true;
+    linger_ = true;
+    Enqueue(context_.router->Reject(rejection), std::move(log), 11, false, false);
+  }
+
+  void Enqueue(HttpResponse response, LogRecord log, unsigned version, bool keep_alive,
+               bool head) {
+    http::response<http::string_body> message{static_cast<http::status>(response.status),
+                                              version};
+    message.set(http::field::server, kServerName);
+    if (!response.content_type.empty()) {
+      message.set(http::field::content_type, response.content_type);
+    }
+    for (const auto& [name, value] : response.headers) message.set(name, value);
+    message.set("X-Request-Id", log.request_id);
+    message.keep_alive(keep_alive);
+    if (head) {
+      message.content_length(response.body.size());
+    } else {
+      message.body() = std::move(response.body);
+      message.prepare_payload();
+    }
+    log.status = response.status;
+    log.error = std::move(response.log_error);
+    queue_.push_back({std::move(message), std::move(log), !keep_alive});
+    DoWrite();
+  }
+
+  void DoWrite() {
+    if (writing_ || queue_.empty()) return;
+    writing_ = true;
+    stream_.expires_after(context_.limits.write_timeout);
+    http::async_write(stream_, queue_.front().message,
+                      [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                        self->OnWrite(ec, bytes);
+                      });
+  }
+
+  void OnWrite(beast::error_code ec, size_t bytes) {
+    writing_ = false;
+    if (ec) return Fail(ec, "write");
+    LogRequest(queue_.front().log, bytes);
+    const bool close_after = queue_.front().close_after;
+    queue_.pop_front();
+    if (close_after) {
+      read_closed_ = true;
+      queue_.clear();
+      return DoClose();
+    }
+    if (!reading_ && !read_closed_ && queue_.size() < context_.limits.pipeline_limit) DoRead();
+    StopReadingIfDrainingAndIdle();
+    DoWrite();
+    MaybeClose();
+  }
+
+  void OnCloseRequested() {
+    draining_ = true;
+    StopReadingIfDrainingAndIdle();
+    MaybeClose();
+  }
+
+  // During a graceful stop, a read that has no request in progress is cancelled; a request
+  // already arriving is served first. Cancelling only when no write is pending keeps
+  // socket-wide cancel() from touching a write.
+  void StopReadingIfDrainingAndIdle() {
+    if (!draining_ || !reading_ || writing_) return;
+    if (parser_->got_some() || buffer_.size() != 0) return;
+    beast::error_code ec;
+    stream_.socket().cancel(ec);
+  }
+
+  void MaybeClose() {
+    if (read_closed_ && !reading_ && !writing_ && queue_.empty()) DoClose();
+  }
+
+  void DoClose() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (linger_ && !ec) Linger();
+    // Otherwise the socket closes when the last handler releases this session.
+  }
+
+  void Linger() {
+    stream_.expires_after(kLingerTimeout);
+    stream_.async_read_some(net::buffer(linger_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                              if (ec) return;  // EOF, timeout or reset: we are done
+                              self->lingered_bytes_ += bytes;
+                              if (self->lingered_bytes_ < kMaxLingerBytes) self->Linger();
+                            });
+  }
+
+  LogRecord NewLogRecord() {
+    LogRecord log;
+    log.request_id = context_.request_ids->Next();
+    log.started = Clock::now();
+    return log;
+  }
+
+  void LogRequest(const LogRecord& log, size_t bytes) const {
+    const double millis = std::chrono::duration<double, std::milli>(Clock::now() - log.started).count();
+    nlohmann::json fields = {
+        {"request_id", log.request_id},
+        {"method", log.method},
+        {"path", log.path},
+        {"status", log.status},
+        {"duration_ms", std::round(millis * 1000.0) / 1000.0},
+        {"bytes_out", bytes},
+        {"remote", remote_},
+    };
+    if (!log.error.empty()) fields["error"] = log.error;
+    context_.log->Write("request", fields);
+  }
+
+  // The one place connection-level failures are reported.
+  void Fail(beast::error_code ec, std::string_view what) const {
+    if (ec == net::error::operation_aborted) return;  // we cancelled it ourselves
+    context_.log->Write("connection_error",
+                        {{"what", what}, {"error", ec.message()}, {"remote", remote_}});
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::deque<Outgoing> queue_;  // responses in request order; front() is being written
+  ServerContext context_;
+  std::string remote_;
+  std::array<char, 4096> linger_buffer_{};
+  size_t lingered_bytes_ = 0;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool read_closed_ = false;  // no more requests will be read on this connection
+  bool draining_ = false;     // the server is stopping: answer what is in flight, then close
+  bool linger_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+void StartSession(tcp::socket socket, const ServerContext& context) {
+  std::make_shared<Session>(std::move(socket), context)->Run();
+}
+
+}  // namespace credvault::server
