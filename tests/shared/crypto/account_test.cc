@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "credvault/account.h"
 #include "shared/crypto/crypto_test_util.h"
 
@@ -93,6 +95,22 @@ TEST_F(AccountTest, ServerSwappedFieldsDoNotOpen) {
   AccountRecord swapped = a->record;
   swapped.sign_public_key = b->record.sign_public_key;
   EXPECT_EQ(UnlockAccount("pw", swapped).code(), ErrorCode::kMalformed);
+}
+
+// Vectors from an independent libsodium (tests/tools/make_kdf_vectors.mjs): the WASM
+// build's SIMD Argon2 must agree with it bit for bit.
+TEST_F(AccountTest, LoginKeysMatchKnownAnswers) {
+  auto doc = nlohmann::json::parse(testing::ReadTestData("kdf/vectors.json"), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  ASSERT_EQ(doc["vectors"].size(), 2u);
+  for (const auto& v : doc["vectors"]) {
+    Bytes salt;
+    ASSERT_TRUE(Base64UrlDecode(v["salt_b64url"].get<std::string>(), &salt));
+    KdfParams kdf{v["ops_limit"].get<uint64_t>(), v["mem_limit_bytes"].get<uint64_t>()};
+    auto keys = DeriveLoginKeys(v["password"].get<std::string>(), salt, kdf);
+    ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+    EXPECT_EQ(HexEncode(keys->auth_key.view()), v["auth_key_hex"].get<std::string>());
+  }
 }
 
 TEST_F(AccountTest, BadInput) {
