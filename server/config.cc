@@ -30,7 +30,8 @@ Result<Int> ParseInteger(std::string_view flag, std::string_view text, Int min, 
 // "127.0.0.1:8080", "[::1]:8080", "localhost:0".
 Status ParseListen(std::string_view text, ServerConfig& config) {
   const size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return BadValue("listen", "expected host:port");
+  if (colon == std::string_view::npos || colon == 0)
+    return BadValue("listen", "expected host:port");
   std::string_view host = text.substr(0, colon);
   if (host.front() == '[') {
     if (host.size() < 3 || host.back() != ']') return BadValue("listen", "bad IPv6 brackets");
@@ -92,8 +93,8 @@ constexpr std::array<Option, 7> kOptions = {{
     {"read-timeout-seconds", "CREDVAULT_READ_TIMEOUT_SECONDS", "N",
      "time allowed to read one request, and to idle between requests (default 30)",
      [](std::string_view v, ServerConfig& c) {
-       CV_ASSIGN_OR_RETURN(const int seconds, ParseInteger<int>("read-timeout-seconds", v, 1,
-                                                                kMaxReadTimeoutSeconds));
+       CV_ASSIGN_OR_RETURN(const int seconds,
+                           ParseInteger<int>("read-timeout-seconds", v, 1, kMaxReadTimeoutSeconds));
        c.read_timeout = std::chrono::seconds(seconds);
        return Status::Ok();
      }},
@@ -160,8 +161,9 @@ Result<ServerConfig> ParseServerConfig(const std::vector<std::string>& args, con
 }
 
 std::string ServerUsage() {
-  std::string usage = "usage: credvault-server [flags]\n\nflags (each also read from its "
-                      "environment variable; the flag wins):\n";
+  std::string usage =
+      "usage: credvault-server [flags]\n\nflags (each also read from its "
+      "environment variable; the flag wins):\n";
   for (const Option& option : kOptions) {
     usage += "  --" + std::string(option.flag) + " " + std::string(option.value_name) + "  (" +
              std::string(option.env) + ")\n      " + std::string(option.help) + "\n";

@@ -9,10 +9,9 @@
 #define CREDVAULT_SERVER_JSON_LOG_H_
 
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace credvault::server {
 

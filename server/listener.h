@@ -8,14 +8,13 @@
 #ifndef CREDVAULT_SERVER_LISTENER_H_
 #define CREDVAULT_SERVER_LISTENER_H_
 
-#include <cstdint>
-#include <memory>
-#include <string>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
 
 #include "credvault/status.h"
 #include "server_context.h"

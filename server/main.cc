@@ -6,6 +6,9 @@
 // left or a deadline passes. A second signal stops at once. Logs are JSON lines on stderr.
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -14,10 +17,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "config.h"
 #include "data_dir.h"
@@ -151,7 +150,8 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
 
   std::vector<std::thread> threads;
   threads.reserve(config.threads - 1);
-  for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io_context] { io_context.run(); });
+  for (int i = 1; i < config.threads; ++i)
+    threads.emplace_back([&io_context] { io_context.run(); });
   io_context.run();
   for (std::thread& thread : threads) thread.join();
   log.Write("stopped", nullptr);

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace credvault::server {
 namespace {
@@ -89,9 +88,9 @@ void AddStandardHeaders(HttpResponse& response) {
     headers.emplace_back("Cache-Control", kDefaultCacheControl);
   }
   for (auto& header : response.headers) {
-    const bool is_standard =
-        std::any_of(kSecurityHeaders.begin(), kSecurityHeaders.end(),
-                    [&](const auto& standard) { return EqualsIgnoreCase(standard.first, header.first); });
+    const bool is_standard = std::any_of(
+        kSecurityHeaders.begin(), kSecurityHeaders.end(),
+        [&](const auto& standard) { return EqualsIgnoreCase(standard.first, header.first); });
     // A handler cannot weaken a security header.
     if (!is_standard) headers.push_back(std::move(header));
   }

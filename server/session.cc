@@ -1,6 +1,10 @@
 #include "session.h"
 
 #include <array>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -8,11 +12,6 @@
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 namespace credvault::server {
 namespace {
@@ -33,9 +32,7 @@ constexpr size_t kMaxLoggedMethodBytes = 32;
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr size_t kMaxLingerBytes = 16 << 20;
 
-std::string Truncate(std::string_view text, size_t max) {
-  return std::string(text.substr(0, max));
-}
+std::string Truncate(std::string_view text, size_t max) { return std::string(text.substr(0, max)); }
 
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -99,10 +96,9 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     parser_->header_limit(context_.limits.max_header_bytes);
     stream_.expires_after(context_.limits.read_timeout);
     reading_ = true;
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t /*bytes*/) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t /*bytes*/) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -149,10 +145,8 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     Enqueue(context_.router->Reject(rejection), std::move(log), 11, false, false);
   }
 
-  void Enqueue(HttpResponse response, LogRecord log, unsigned version, bool keep_alive,
-               bool head) {
-    http::response<http::string_body> message{static_cast<http::status>(response.status),
-                                              version};
+  void Enqueue(HttpResponse response, LogRecord log, unsigned version, bool keep_alive, bool head) {
+    http::response<http::string_body> message{static_cast<http::status>(response.status), version};
     message.set(http::field::server, kServerName);
     if (!response.content_type.empty()) {
       message.set(http::field::content_type, response.content_type);
@@ -246,7 +240,8 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
   }
 
   void LogRequest(const LogRecord& log, size_t bytes) const {
-    const double millis = std::chrono::duration<double, std::milli>(Clock::now() - log.started).count();
+    const double millis =
+        std::chrono::duration<double, std::milli>(Clock::now() - log.started).count();
     nlohmann::json fields = {
         {"request_id", log.request_id},
         {"method", log.method},

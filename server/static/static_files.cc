@@ -22,8 +22,7 @@ Status NoSuchFile() { return Status(ErrorCode::kNotFound, "no such file"); }
 
 // realpath(3) without a fixed-size buffer; nullopt if the path does not resolve.
 std::optional<std::string> RealPath(const std::string& path) {
-  std::unique_ptr<char, decltype(&std::free)> resolved(realpath(path.c_str(), nullptr),
-                                                       &std::free);
+  std::unique_ptr<char, decltype(&std::free)> resolved(realpath(path.c_str(), nullptr), &std::free);
   if (resolved == nullptr) return std::nullopt;
   return std::string(resolved.get());
 }

@@ -23,8 +23,8 @@ namespace credvault::server {
 class StaticFiles {
  public:
   struct Options {
-    std::string root;                       // directory to serve; made absolute by New
-    std::string cache_control = "no-cache"; // revalidate: we do not version file names yet
+    std::string root;                        // directory to serve; made absolute by New
+    std::string cache_control = "no-cache";  // revalidate: we do not version file names yet
     size_t max_file_bytes = 64 << 20;
   };
 

@@ -78,9 +78,15 @@ TEST(ServerConfigTest, ListenForms) {
 
 TEST(ServerConfigTest, BadValuesNameTheOption) {
   const std::vector<std::vector<std::string>> cases = {
-      {"--threads", "0"},  {"--threads", "many"},     {"--threads", "100000000000"},
-      {"--web-root="},     {"--max-body-bytes", "-1"}, {"--read-timeout-seconds", "0"},
-      {"--listen"},        {"--nope", "1"},           {"stray"},
+      {"--threads", "0"},
+      {"--threads", "many"},
+      {"--threads", "100000000000"},
+      {"--web-root="},
+      {"--max-body-bytes", "-1"},
+      {"--read-timeout-seconds", "0"},
+      {"--listen"},
+      {"--nope", "1"},
+      {"stray"},
   };
   for (const auto& args : cases) {
     auto config = ParseServerConfig(args, Env({}), Defaults());
@@ -98,9 +104,9 @@ TEST(ServerConfigTest, HelpAndUsage) {
   ASSERT_TRUE(config.ok());
   EXPECT_TRUE(config->show_help);
   const std::string usage = ServerUsage();
-  for (const char* word : {"--listen", "CREDVAULT_LISTEN", "--web-root", "CREDVAULT_WEB_ROOT",
-                           "--module-dir", "CREDVAULT_MODULE_DIR", "--data-dir",
-                           "CREDVAULT_DATA_DIR", "--threads"}) {
+  for (const char* word :
+       {"--listen", "CREDVAULT_LISTEN", "--web-root", "CREDVAULT_WEB_ROOT", "--module-dir",
+        "CREDVAULT_MODULE_DIR", "--data-dir", "CREDVAULT_DATA_DIR", "--threads"}) {
     EXPECT_NE(usage.find(word), std::string::npos) << word;
   }
 }

@@ -1,9 +1,8 @@
 #include "static/static_files.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -62,12 +61,14 @@ TEST_F(StaticFilesTest, DirectoryWithSlashServesIndex) {
   EXPECT_EQ(files_->ServePath("sub").code(), ErrorCode::kNotFound);
 }
 
-TEST_F(StaticFilesTest, DecodesNames) { EXPECT_EQ(files_->ServePath("my%20file.txt")->body, "spaced"); }
+TEST_F(StaticFilesTest, DecodesNames) {
+  EXPECT_EQ(files_->ServePath("my%20file.txt")->body, "spaced");
+}
 
 TEST_F(StaticFilesTest, TraversalNeverReachesOutside) {
-  for (const char* raw : {"../secret.txt", "%2e%2e/secret.txt", "..%2fsecret.txt",
-                          "..%5csecret.txt", "sub/../../secret.txt", "..\\secret.txt",
-                          "secret.txt%00.html"}) {
+  for (const char* raw :
+       {"../secret.txt", "%2e%2e/secret.txt", "..%2fsecret.txt", "..%5csecret.txt",
+        "sub/../../secret.txt", "..\\secret.txt", "secret.txt%00.html"}) {
     const auto response = files_->ServePath(raw);
     EXPECT_FALSE(response.ok()) << raw;
     EXPECT_EQ(response.code(), ErrorCode::kInvalidArgument) << raw;

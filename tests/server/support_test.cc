@@ -1,16 +1,14 @@
 // Tests of the server's small plain helpers: data directory, JSON log lines, request ids,
 // the session registry.
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "data_dir.h"
 #include "json_log.h"
@@ -70,7 +68,8 @@ TEST(JsonLogTest, LineIsOneJsonObjectWithTimeAndEventFirst) {
 }
 
 TEST(JsonLogTest, InvalidUtf8AndControlCharactersStayOnOneLine) {
-  const std::string line = JsonLog::FormatLine(0, "request", {{"path", std::string("/a\xff\n\"b")}});
+  const std::string line =
+      JsonLog::FormatLine(0, "request", {{"path", std::string("/a\xff\n\"b")}});
   EXPECT_EQ(line.find('\n'), line.size() - 1);
   EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded());
 }
