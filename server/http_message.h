@@ -7,6 +7,7 @@
 #ifndef CREDVAULT_SERVER_HTTP_MESSAGE_H_
 #define CREDVAULT_SERVER_HTTP_MESSAGE_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>

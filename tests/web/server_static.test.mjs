@@ -210,6 +210,21 @@ describe('credvault-server', () => {
     seen.push({ label: 'garbage', response });
   });
 
+  test('more pipelined requests than the queue limit are all answered, in order', async () => {
+    const count = 25;  // the session queues at most 8 responses, then pauses reading
+    let requests = '';
+    for (let i = 0; i < count; i += 1) {
+      const last = i === count - 1 ? 'Connection: close\r\n' : '';
+      requests += `GET /healthz?n=${i} HTTP/1.1\r\nHost: x\r\n${last}\r\n`;
+    }
+    const bytes = await rawExchange(server.port, Buffer.from(requests));
+    const responses = parseResponses(bytes);
+    assert.equal(responses.length, count);
+    assert.ok(responses.every((r) => r.status === 200 && r.body === '{"status":"ok"}'));
+    const ids = responses.map((r) => r.headers['x-request-id']);
+    assert.deepEqual([...ids].sort(), ids, 'answered in request order');
+  });
+
   test('pipelined requests are answered in order on one connection', async () => {
     const requests = '' +
       'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' +
