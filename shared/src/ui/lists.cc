@@ -1,0 +1,190 @@
+// List view models. Filtering and sorting work on indices and compare strings in place
+// (ASCII case folding, no lower-cased copies), so nothing is allocated per item.
+#include <algorithm>
+
+#include "credvault/ui.h"
+
+namespace credvault {
+namespace {
+
+char Fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string FoldAll(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = Fold(c);
+  return out;
+}
+
+// `needle` is already folded.
+bool ContainsFolded(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  if (needle.size() > haystack.size()) return false;
+  const char first = needle[0];
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (Fold(haystack[i]) != first) continue;
+    size_t k = 1;
+    while (k < needle.size() && Fold(haystack[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+int CompareFolded(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    char x = Fold(a[i]), y = Fold(b[i]);
+    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
+  }
+  if (a.size() == b.size()) return 0;
+  return a.size() < b.size() ? -1 : 1;
+}
+
+template <typename E>
+bool InList(const std::vector<E>& list, E value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// A row's sort key: an 8-byte prefix (of a folded string, or a biased integer) decides most
+// comparisons without touching the item, which keeps 100,000-row sorts in cache.
+struct SortKey {
+  uint64_t primary;
+  uint64_t name_prefix;
+  uint32_t row;
+};
+
+uint64_t FoldedPrefix(std::string_view s) {
+  uint64_t out = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    out = (out << 8) | (i < s.size() ? static_cast<unsigned char>(Fold(s[i])) : 0);
+  }
+  return out;
+}
+
+uint64_t Biased(int64_t v) { return static_cast<uint64_t>(v) ^ (uint64_t{1} << 63); }
+
+// Sorts `rows` (then by name, then by index: a total order), only as far as the page
+// needs, and cuts the page. `primary_key` gives an item's primary key; `primary_text`, for
+// text keys, the full string that breaks ties between equal prefixes (nullptr otherwise).
+template <typename Item, typename Key, typename Text>
+void SortAndPage(std::span<const Item> items, std::vector<uint32_t>* rows, Key primary_key,
+                 Text primary_text, SortOrder order, size_t offset, size_t limit) {
+  if (offset >= rows->size()) {
+    rows->clear();
+    return;
+  }
+  std::vector<SortKey> keys;
+  keys.reserve(rows->size());
+  for (uint32_t row : *rows) {
+    keys.push_back(SortKey{primary_key(items[row]), FoldedPrefix(items[row].name), row});
+  }
+  bool descending = order == SortOrder::kDescending;
+  auto less = [&](const SortKey& a, const SortKey& b) {
+    if (a.primary != b.primary) return descending ? a.primary > b.primary : a.primary < b.primary;
+    const std::string* ta = primary_text(items[a.row]);
+    if (ta != nullptr) {
+      int c = CompareFolded(*ta, *primary_text(items[b.row]));
+      if (c != 0) return descending ? c > 0 : c < 0;
+    }
+    if (a.name_prefix != b.name_prefix) return a.name_prefix < b.name_prefix;
+    int c = CompareFolded(items[a.row].name, items[b.row].name);
+    if (c != 0) return c < 0;
+    return a.row < b.row;
+  };
+  size_t end = limit == 0 ? keys.size() : std::min(keys.size(), offset + limit);
+  if (end < keys.size()) {
+    std::partial_sort(keys.begin(), keys.begin() + end, keys.end(), less);
+  } else {
+    std::sort(keys.begin(), keys.end(), less);
+  }
+  rows->clear();
+  for (size_t i = offset; i < end; ++i) rows->push_back(keys[i].row);
+}
+
+bool HasEnvironment(const ConnectionSummary& c, const std::string& env) {
+  if (env.empty()) return true;
+  return std::find(c.environment_ids.begin(), c.environment_ids.end(), env) !=
+         c.environment_ids.end();
+}
+
+}  // namespace
+
+ConnectionListView ListConnections(std::span<const ConnectionSummary> items,
+                                   const ConnectionListQuery& query) {
+  ConnectionListView view;
+  std::string needle = FoldAll(query.search);
+  view.rows.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const ConnectionSummary& c = items[i];
+    if (!InList(query.kinds, c.kind)) continue;
+    if (!query.credential_id.empty() && c.credential_id != query.credential_id) continue;
+    if (!HasEnvironment(c, query.environment_id)) continue;
+    if (!needle.empty() && !ContainsFolded(c.name, needle) && !ContainsFolded(c.host, needle) &&
+        !ContainsFolded(c.endpoint, needle)) {
+      continue;
+    }
+    size_t state = static_cast<size_t>(c.state);
+    if (state < kConnectionStateCount) ++view.state_counts[state];
+    bool state_ok = query.states.empty() ? c.state != ConnectionState::kDeleted
+                                         : InList(query.states, c.state);
+    if (state_ok) view.rows.push_back(static_cast<uint32_t>(i));
+  }
+  view.total = view.rows.size();
+  auto key = [&](const ConnectionSummary& c) -> uint64_t {
+    switch (query.sort) {
+      case ConnectionSortKey::kName:
+        return FoldedPrefix(c.name);
+      case ConnectionSortKey::kState:
+        return static_cast<uint64_t>(c.state);
+      case ConnectionSortKey::kKind:
+        return static_cast<uint64_t>(c.kind);
+      case ConnectionSortKey::kHost:
+        return FoldedPrefix(c.host);
+      case ConnectionSortKey::kUpdatedAt:
+        return Biased(c.updated_at);
+      case ConnectionSortKey::kLastTestedAt:
+        return Biased(c.last_test ? c.last_test->tested_at : 0);
+    }
+    return 0;
+  };
+  auto text = [&](const ConnectionSummary& c) -> const std::string* {
+    if (query.sort == ConnectionSortKey::kName) return &c.name;
+    if (query.sort == ConnectionSortKey::kHost) return &c.host;
+    return nullptr;
+  };
+  SortAndPage(items, &view.rows, key, text, query.order, query.offset, query.limit);
+  return view;
+}
+
+CredentialListView ListCredentials(std::span<const CredentialSummary> items,
+                                   const CredentialListQuery& query) {
+  CredentialListView view;
+  std::string needle = FoldAll(query.search);
+  view.rows.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const CredentialSummary& c = items[i];
+    if (!InList(query.kinds, c.kind)) continue;
+    if (!ContainsFolded(c.name, needle)) continue;
+    if (query.rotate_recommended_only && !c.rotate_recommended) continue;
+    if (c.rotate_recommended) ++view.rotate_recommended;
+    view.rows.push_back(static_cast<uint32_t>(i));
+  }
+  view.total = view.rows.size();
+  auto key = [&](const CredentialSummary& c) -> uint64_t {
+    switch (query.sort) {
+      case CredentialSortKey::kName:
+        return FoldedPrefix(c.name);
+      case CredentialSortKey::kKind:
+        return static_cast<uint64_t>(c.kind);
+      case CredentialSortKey::kUpdatedAt:
+        return Biased(c.updated_at);
+    }
+    return 0;
+  };
+  auto text = [&](const CredentialSummary& c) -> const std::string* {
+    return query.sort == CredentialSortKey::kName ? &c.name : nullptr;
+  };
+  SortAndPage(items, &view.rows, key, text, query.order, query.offset, query.limit);
+  return view;
+}
+
+}  // namespace credvault
