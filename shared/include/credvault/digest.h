@@ -28,8 +28,7 @@ inline constexpr size_t kDigestKeyMaxBytes = 64;
 Result<Bytes> FieldsDigest(ByteView key, std::span<const ByteView> fields, size_t out_bytes);
 inline Result<Bytes> FieldsDigest(ByteView key, std::initializer_list<ByteView> fields,
                                   size_t out_bytes) {
-  return FieldsDigest(key, std::span<const ByteView>(fields.begin(), fields.size()),
-                      out_bytes);
+  return FieldsDigest(key, std::span<const ByteView>(fields.begin(), fields.size()), out_bytes);
 }
 
 }  // namespace credvault

@@ -19,11 +19,10 @@
 #define CREDVAULT_KUBECONFIG_H_
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "credvault/secret.h"
 #include "credvault/status.h"
@@ -45,15 +44,15 @@ inline constexpr size_t kKubeconfigIdKeyBytes = 32;
 enum class KubeconfigIssue {
   kNone = 0,
   // The whole file.
-  kTooLarge,         // over kKubeconfigMaxBytes or kKubeconfigMaxNodes
-  kNotText,          // binary data, invalid UTF-8, UTF-16
-  kTooDeep,          // nesting deeper than kKubeconfigMaxDepth
-  kYamlSyntax,       // yaml-cpp's parse error, with line and column
-  kEmpty,            // nothing but whitespace and comments
-  kNotAMap,          // the document is a scalar or a list
-  kNotAKubeconfig,   // `kind` is not Config, or none of clusters/contexts/users
-  kBadStructure,     // e.g. `contexts` is not a list, an entry without a name
-  kNoContexts,       // nothing to import
+  kTooLarge,        // over kKubeconfigMaxBytes or kKubeconfigMaxNodes
+  kNotText,         // binary data, invalid UTF-8, UTF-16
+  kTooDeep,         // nesting deeper than kKubeconfigMaxDepth
+  kYamlSyntax,      // yaml-cpp's parse error, with line and column
+  kEmpty,           // nothing but whitespace and comments
+  kNotAMap,         // the document is a scalar or a list
+  kNotAKubeconfig,  // `kind` is not Config, or none of clusters/contexts/users
+  kBadStructure,    // e.g. `contexts` is not a list, an entry without a name
+  kNoContexts,      // nothing to import
   // A context: its references.
   kDuplicateContextName,
   kDuplicateClusterName,
@@ -65,9 +64,9 @@ enum class KubeconfigIssue {
   // A context: its cluster entry.
   kClusterMissingServer,
   kInvalidServerUrl,
-  kInsecureWithCa,   // insecure-skip-tls-verify together with CA data: kubectl refuses it too
+  kInsecureWithCa,  // insecure-skip-tls-verify together with CA data: kubectl refuses it too
   // A context: its user entry.
-  kInvalidField,     // a field of the wrong YAML type (e.g. a map where a string belongs)
+  kInvalidField,  // a field of the wrong YAML type (e.g. a map where a string belongs)
   kInvalidBase64,
   kInvalidPem,
   kCertificateAuthorityFile,  // `certificate-authority: /path`
@@ -80,7 +79,7 @@ enum class KubeconfigIssue {
   kNoAuthMaterial,
   kClientKeyMissing,
   kClientCertificateMissing,
-  kConflictingAuth,           // basic auth and a token at once: client-go refuses it too
+  kConflictingAuth,  // basic auth and a token at once: client-go refuses it too
   // A context: the import itself.
   kInvalidName,
   kNameTaken,
@@ -88,7 +87,7 @@ enum class KubeconfigIssue {
   kNotSelected,
   kKeptIgnored,
   kKeptMaintenance,
-  kSameConnectionInFile,      // another selected context has the same cluster and user
+  kSameConnectionInFile,  // another selected context has the same cluster and user
 };
 
 // "none", "too_large", "exec_plugin", ...
@@ -209,12 +208,12 @@ std::string_view ImportOutcomeName(ImportOutcome outcome);
 
 // One context of the file and what the import does with it.
 struct KubeconfigContextPlan {
-  std::string context;         // the name in the file
-  std::string name;            // the connection's name after the import
+  std::string context;  // the name in the file
+  std::string name;     // the connection's name after the import
   ImportOutcome outcome = ImportOutcome::kError;
-  KubeconfigProblem problem;   // why skipped or error; ok() when imported or updated
-  bool current = false;        // the file's current-context
-  std::string cluster;         // names in the file
+  KubeconfigProblem problem;  // why skipped or error; ok() when imported or updated
+  bool current = false;       // the file's current-context
+  std::string cluster;        // names in the file
   std::string user;
   std::string namespace_name;
   // Set when the cluster and user resolved (also for most skipped and error outcomes).

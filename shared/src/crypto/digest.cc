@@ -14,8 +14,8 @@ Result<Bytes> FieldsDigest(ByteView key, std::span<const ByteView> fields, size_
     return Result<Bytes>(ErrorCode::kInvalidArgument, "digest key length out of range");
   }
   crypto_generichash_state state;
-  if (crypto_generichash_init(&state, key.empty() ? nullptr : key.data(), key.size(),
-                              out_bytes) != 0) {
+  if (crypto_generichash_init(&state, key.empty() ? nullptr : key.data(), key.size(), out_bytes) !=
+      0) {
     return Result<Bytes>(ErrorCode::kInternal, "crypto_generichash_init failed");
   }
   for (ByteView field : fields) {

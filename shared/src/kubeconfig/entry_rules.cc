@@ -29,14 +29,13 @@ KubeconfigProblem FieldProblem(KubeconfigIssue issue, std::string message, const
 }
 
 // A field holding something other than a string: names the first one.
-KubeconfigProblem WrongTypes(std::string_view entry,
-                             std::initializer_list<std::pair<std::string_view, const RawField*>>
-                                 fields) {
+KubeconfigProblem WrongTypes(
+    std::string_view entry,
+    std::initializer_list<std::pair<std::string_view, const RawField*>> fields) {
   for (const auto& [name, field] : fields) {
     if (field->present && !field->is_string) {
       return FieldProblem(KubeconfigIssue::kInvalidField,
-                          std::string(entry) + ": `" + std::string(name) +
-                              "` must be a string",
+                          std::string(entry) + ": `" + std::string(name) + "` must be a string",
                           *field);
     }
   }
@@ -53,10 +52,10 @@ KubeconfigProblem DecodePem(std::string_view entry, std::string_view field_name,
                            ? "; it holds PEM text, but `" + std::string(field_name) +
                                  "` holds the base64 of the PEM (base64 -w0 file.pem)"
                            : "";
-    return FieldProblem(KubeconfigIssue::kInvalidBase64,
-                        std::string(entry) + ": `" + std::string(field_name) +
-                            "` is not valid base64" + hint,
-                        field);
+    return FieldProblem(
+        KubeconfigIssue::kInvalidBase64,
+        std::string(entry) + ": `" + std::string(field_name) + "` is not valid base64" + hint,
+        field);
   }
   std::string_view pem = AsChars(*out);
   bool ok = private_key ? Contains(pem, "-----BEGIN ") && Contains(pem, "PRIVATE KEY-----") &&
@@ -85,10 +84,9 @@ KubeconfigProblem DecodePem(std::string_view entry, std::string_view field_name,
 KubeconfigProblem FileReference(KubeconfigIssue issue, std::string_view entry,
                                 std::string_view what, const RawField& path) {
   return FieldProblem(issue,
-                      std::string(entry) + " reads its " + std::string(what) +
-                          " from the file `" + path.value +
-                          "`, which a browser cannot open. " + std::string(kFlattenHint) +
-                          " (it writes the `-data` form).",
+                      std::string(entry) + " reads its " + std::string(what) + " from the file `" +
+                          path.value + "`, which a browser cannot open. " +
+                          std::string(kFlattenHint) + " (it writes the `-data` form).",
                       path);
 }
 
@@ -144,12 +142,10 @@ PluginAdvice IdentifyExec(const RawUser& raw) {
     return false;
   };
   if (base == "aws" && has_arg("get-token")) {
-    return {"aws-eks-get-token", " (Amazon EKS)",
-            "Its tokens also expire after 15 minutes. "};
+    return {"aws-eks-get-token", " (Amazon EKS)", "Its tokens also expire after 15 minutes. "};
   }
   if (base == "aws-iam-authenticator") {
-    return {"aws-iam-authenticator", " (Amazon EKS)",
-            "Its tokens also expire after 15 minutes. "};
+    return {"aws-iam-authenticator", " (Amazon EKS)", "Its tokens also expire after 15 minutes. "};
   }
   if (base == "gke-gcloud-auth-plugin" || base == "gcloud") {
     return {std::string(base), " (Google GKE)",
@@ -174,13 +170,12 @@ KubeconfigProblem ExecProblem(std::string_view entry, const RawUser& raw) {
   PluginAdvice a = IdentifyExec(raw);
   std::string shown = raw.exec_command.empty() ? "(no command)" : raw.exec_command;
   if (a.plugin == "aws-eks-get-token") shown = "aws eks get-token";
-  KubeconfigProblem p =
-      Problem(KubeconfigIssue::kExecPlugin,
-              std::string(entry) + " gets its credentials from the exec plugin `" + shown +
-                  "`" + a.product +
-                  ", a program kubectl runs on your machine; credvault cannot run it. " +
-                  a.extra + std::string(kStaticCredentialHint),
-              raw.exec_line);
+  KubeconfigProblem p = Problem(
+      KubeconfigIssue::kExecPlugin,
+      std::string(entry) + " gets its credentials from the exec plugin `" + shown + "`" +
+          a.product + ", a program kubectl runs on your machine; credvault cannot run it. " +
+          a.extra + std::string(kStaticCredentialHint),
+      raw.exec_line);
   p.plugin = a.plugin;
   return p;
 }
@@ -189,23 +184,25 @@ KubeconfigProblem AuthProviderProblem(std::string_view entry, const RawUser& raw
   const std::string& name = raw.auth_provider_name;
   std::string why;
   if (name == "gcp") {
-    why = " (Google GKE) mints short-lived tokens from your gcloud login and was removed from "
-          "kubectl in Kubernetes 1.26. ";
+    why =
+        " (Google GKE) mints short-lived tokens from your gcloud login and was removed from "
+        "kubectl in Kubernetes 1.26. ";
   } else if (name == "azure") {
-    why = " (Azure AKS, Azure AD) mints short-lived tokens from your Azure login and was "
-          "removed from kubectl in Kubernetes 1.26. ";
+    why =
+        " (Azure AKS, Azure AD) mints short-lived tokens from your Azure login and was "
+        "removed from kubectl in Kubernetes 1.26. ";
   } else if (name == "oidc") {
-    why = " (OpenID Connect) holds an id-token that expires and can only be refreshed with "
-          "your identity provider. ";
+    why =
+        " (OpenID Connect) holds an id-token that expires and can only be refreshed with "
+        "your identity provider. ";
   } else {
     why = " is a client-go plugin that credvault cannot run. ";
   }
-  KubeconfigProblem p =
-      Problem(KubeconfigIssue::kAuthProvider,
-              std::string(entry) + " authenticates through the auth-provider `" +
-                  (name.empty() ? std::string("(unnamed)") : name) + "`, which" + why +
-                  std::string(kStaticCredentialHint),
-              raw.auth_provider_line);
+  KubeconfigProblem p = Problem(KubeconfigIssue::kAuthProvider,
+                                std::string(entry) + " authenticates through the auth-provider `" +
+                                    (name.empty() ? std::string("(unnamed)") : name) + "`, which" +
+                                    why + std::string(kStaticCredentialHint),
+                                raw.auth_provider_line);
   p.plugin = name.empty() ? "auth-provider" : name;
   return p;
 }
@@ -223,8 +220,7 @@ SecretBytes TakeSecret(Bytes& b) {
 }
 
 // The material of a user entry with no exec, auth-provider or impersonation.
-KubeconfigProblem ReadMaterial(std::string_view entry, RawUser& raw,
-                               KubeconfigAuthMaterial* m) {
+KubeconfigProblem ReadMaterial(std::string_view entry, RawUser& raw, KubeconfigAuthMaterial* m) {
   bool cert = Set(raw.client_certificate_data);
   bool key = Set(raw.client_key_data);
   if (!cert && Set(raw.client_certificate)) {
@@ -245,14 +241,16 @@ KubeconfigProblem ReadMaterial(std::string_view entry, RawUser& raw,
   }
   if (cert && !key) {
     return Problem(KubeconfigIssue::kClientKeyMissing,
-                   std::string(entry) + " has `client-certificate-data` but no "
-                                        "`client-key-data`; add the certificate's private key",
+                   std::string(entry) +
+                       " has `client-certificate-data` but no "
+                       "`client-key-data`; add the certificate's private key",
                    raw.line);
   }
   if (key && !cert) {
     return Problem(KubeconfigIssue::kClientCertificateMissing,
-                   std::string(entry) + " has `client-key-data` but no "
-                                        "`client-certificate-data`; add the certificate",
+                   std::string(entry) +
+                       " has `client-key-data` but no "
+                       "`client-certificate-data`; add the certificate",
                    raw.line);
   }
   bool basic = Set(raw.username) || Set(raw.password);
@@ -265,23 +263,24 @@ KubeconfigProblem ReadMaterial(std::string_view entry, RawUser& raw,
   }
   if (basic && !(Set(raw.username) && Set(raw.password))) {
     const RawField& missing_next_to = Set(raw.username) ? raw.username : raw.password;
-    return FieldProblem(KubeconfigIssue::kInvalidField,
-                        std::string(entry) + " has a " +
-                            (Set(raw.username) ? "username but no password"
-                                               : "password but no username") +
-                            "; basic auth needs both",
-                        missing_next_to);
+    return FieldProblem(
+        KubeconfigIssue::kInvalidField,
+        std::string(entry) + " has a " +
+            (Set(raw.username) ? "username but no password" : "password but no username") +
+            "; basic auth needs both",
+        missing_next_to);
   }
   if (!basic && !token && !cert) {
     return Problem(KubeconfigIssue::kNoAuthMaterial,
-                   std::string(entry) + " has no credentials (no token, client certificate or "
-                                        "username and password)",
+                   std::string(entry) +
+                       " has no credentials (no token, client certificate or "
+                       "username and password)",
                    raw.line);
   }
   if (cert) {
     Bytes cert_pem, key_pem;
-    KubeconfigProblem p = DecodePem(entry, "client-certificate-data",
-                                    raw.client_certificate_data, false, &cert_pem);
+    KubeconfigProblem p =
+        DecodePem(entry, "client-certificate-data", raw.client_certificate_data, false, &cert_pem);
     if (!p.ok()) return p;
     p = DecodePem(entry, "client-key-data", raw.client_key_data, true, &key_pem);
     if (!p.ok()) return p;
@@ -312,16 +311,16 @@ KubeconfigCluster ClassifyCluster(const RawCluster& raw) {
     return std::move(c);
   };
   if (!raw.has_body) {
-    return fail(Problem(KubeconfigIssue::kInvalidField, entry + " has no `cluster:` map",
-                        raw.line));
+    return fail(
+        Problem(KubeconfigIssue::kInvalidField, entry + " has no `cluster:` map", raw.line));
   }
-  KubeconfigProblem p = WrongTypes(
-      entry, {{"server", &raw.server},
-              {"certificate-authority-data", &raw.certificate_authority_data},
-              {"certificate-authority", &raw.certificate_authority},
-              {"tls-server-name", &raw.tls_server_name},
-              {"insecure-skip-tls-verify", &raw.insecure_skip_tls_verify},
-              {"proxy-url", &raw.proxy_url}});
+  KubeconfigProblem p =
+      WrongTypes(entry, {{"server", &raw.server},
+                         {"certificate-authority-data", &raw.certificate_authority_data},
+                         {"certificate-authority", &raw.certificate_authority},
+                         {"tls-server-name", &raw.tls_server_name},
+                         {"insecure-skip-tls-verify", &raw.insecure_skip_tls_verify},
+                         {"proxy-url", &raw.proxy_url}});
   if (!p.ok()) return fail(std::move(p));
   KubeconfigEndpoint& e = c.endpoint;
   e.server = raw.server.value;
@@ -338,13 +337,12 @@ KubeconfigCluster ClassifyCluster(const RawCluster& raw) {
     }
   }
   if (e.server.empty()) {
-    return fail(Problem(KubeconfigIssue::kClusterMissingServer,
-                        entry + " has no `server:` URL", raw.line));
+    return fail(
+        Problem(KubeconfigIssue::kClusterMissingServer, entry + " has no `server:` URL", raw.line));
   }
   if (!ValidServerUrl(e.server)) {
     return fail(FieldProblem(KubeconfigIssue::kInvalidServerUrl,
-                             entry + ": `server` must be an https:// URL with a host",
-                             raw.server));
+                             entry + ": `server` must be an https:// URL with a host", raw.server));
   }
   if (!e.proxy_url.empty() && !ValidServerUrl(e.proxy_url) &&
       !HasSchemePrefix(e.proxy_url, "socks5://")) {
@@ -354,13 +352,12 @@ KubeconfigCluster ClassifyCluster(const RawCluster& raw) {
   }
   if (Set(raw.certificate_authority_data)) {
     Bytes pem;
-    p = DecodePem(entry, "certificate-authority-data", raw.certificate_authority_data, false,
-                  &pem);
+    p = DecodePem(entry, "certificate-authority-data", raw.certificate_authority_data, false, &pem);
     if (!p.ok()) return fail(std::move(p));
     e.certificate_authority_pem.assign(pem.begin(), pem.end());
   } else if (Set(raw.certificate_authority)) {
-    return fail(FileReference(KubeconfigIssue::kCertificateAuthorityFile, entry,
-                              "CA certificate", raw.certificate_authority));
+    return fail(FileReference(KubeconfigIssue::kCertificateAuthorityFile, entry, "CA certificate",
+                              raw.certificate_authority));
   }
   if (e.insecure_skip_tls_verify && !e.certificate_authority_pem.empty()) {
     return fail(FieldProblem(KubeconfigIssue::kInsecureWithCa,
@@ -385,9 +382,10 @@ KubeconfigUser ClassifyUser(RawUser& raw) {
     p = AuthProviderProblem(entry, raw);
   } else if (raw.has_impersonation) {
     p = Problem(KubeconfigIssue::kImpersonation,
-                entry + " impersonates another identity (`as:`, `as-groups:`, ...); credvault "
-                        "does not impersonate, and without it the entry would act with its own, "
-                        "different permissions. Use a credential of the impersonated identity",
+                entry +
+                    " impersonates another identity (`as:`, `as-groups:`, ...); credvault "
+                    "does not impersonate, and without it the entry would act with its own, "
+                    "different permissions. Use a credential of the impersonated identity",
                 raw.impersonation_line);
   } else {
     p = WrongTypes(entry, {{"token", &raw.token},

@@ -71,8 +71,7 @@ KubeconfigCluster ClassifyCluster(const RawCluster& raw);
 KubeconfigUser ClassifyUser(RawUser& raw);
 
 // The problem, built in one place so that every message has the same shape.
-KubeconfigProblem Problem(KubeconfigIssue issue, std::string message, int line = 0,
-                          int column = 0);
+KubeconfigProblem Problem(KubeconfigIssue issue, std::string message, int line = 0, int column = 0);
 
 }  // namespace credvault::kubeconfig_internal
 

@@ -69,9 +69,8 @@ KubeconfigProblem ForEachEntry(const YAML::Node& root, std::string_view list_key
   std::optional<YAML::Node> list = Get(root, list_key);
   if (!list) return {};
   if (!list->IsSequence()) {
-    return Problem(KubeconfigIssue::kBadStructure,
-                   "`" + std::string(list_key) + "` must be a list", LineOf(*list),
-                   ColumnOf(list->Mark()));
+    return Problem(KubeconfigIssue::kBadStructure, "`" + std::string(list_key) + "` must be a list",
+                   LineOf(*list), ColumnOf(list->Mark()));
   }
   for (auto it = list->begin(); it != list->end(); ++it) {
     const YAML::Node& item = *it;
@@ -129,16 +128,15 @@ Walk WalkDocument(const YAML::Node& root) {
     return w;
   }
   if (!root.IsMap()) {
-    w.problem = Problem(KubeconfigIssue::kNotAMap,
-                        std::string("The file is a YAML ") +
-                            (root.IsSequence() ? "list" : "scalar") +
-                            ", not a kubeconfig (a map with clusters, users and contexts)",
-                        LineOf(root), ColumnOf(root.Mark()));
+    w.problem =
+        Problem(KubeconfigIssue::kNotAMap,
+                std::string("The file is a YAML ") + (root.IsSequence() ? "list" : "scalar") +
+                    ", not a kubeconfig (a map with clusters, users and contexts)",
+                LineOf(root), ColumnOf(root.Mark()));
     return w;
   }
   std::string kind = ScalarOr(Get(root, "kind"), "Config");
-  if (kind != "Config" ||
-      !(Get(root, "clusters") || Get(root, "users") || Get(root, "contexts"))) {
+  if (kind != "Config" || !(Get(root, "clusters") || Get(root, "users") || Get(root, "contexts"))) {
     w.problem = Problem(KubeconfigIssue::kNotAKubeconfig,
                         "The file is YAML but not a kubeconfig (kind: Config with clusters, "
                         "users and contexts)",
@@ -146,33 +144,31 @@ Walk WalkDocument(const YAML::Node& root) {
     return w;
   }
   Kubeconfig& c = w.config;
-  w.problem = ForEachEntry(root, "clusters", "cluster",
-                           [&](std::string name, int line, const YAML::Node* body) {
-                             RawCluster raw;
-                             raw.name = std::move(name);
-                             raw.line = line;
-                             if (body != nullptr) {
-                               raw.has_body = true;
-                               raw.server = Field(*body, "server");
-                               raw.certificate_authority_data =
-                                   Field(*body, "certificate-authority-data");
-                               raw.certificate_authority = Field(*body, "certificate-authority");
-                               raw.tls_server_name = Field(*body, "tls-server-name");
-                               raw.insecure_skip_tls_verify =
-                                   Field(*body, "insecure-skip-tls-verify");
-                               raw.proxy_url = Field(*body, "proxy-url");
-                             }
-                             c.clusters.push_back(kubeconfig_internal::ClassifyCluster(raw));
-                           });
+  w.problem = ForEachEntry(
+      root, "clusters", "cluster", [&](std::string name, int line, const YAML::Node* body) {
+        RawCluster raw;
+        raw.name = std::move(name);
+        raw.line = line;
+        if (body != nullptr) {
+          raw.has_body = true;
+          raw.server = Field(*body, "server");
+          raw.certificate_authority_data = Field(*body, "certificate-authority-data");
+          raw.certificate_authority = Field(*body, "certificate-authority");
+          raw.tls_server_name = Field(*body, "tls-server-name");
+          raw.insecure_skip_tls_verify = Field(*body, "insecure-skip-tls-verify");
+          raw.proxy_url = Field(*body, "proxy-url");
+        }
+        c.clusters.push_back(kubeconfig_internal::ClassifyCluster(raw));
+      });
   if (!w.problem.ok()) return w;
-  w.problem = ForEachEntry(root, "users", "user",
-                           [&](std::string name, int line, const YAML::Node* body) {
-                             RawUser raw;
-                             raw.name = std::move(name);
-                             raw.line = line;
-                             if (body != nullptr) ReadUserBody(*body, &raw);
-                             c.users.push_back(kubeconfig_internal::ClassifyUser(raw));
-                           });
+  w.problem =
+      ForEachEntry(root, "users", "user", [&](std::string name, int line, const YAML::Node* body) {
+        RawUser raw;
+        raw.name = std::move(name);
+        raw.line = line;
+        if (body != nullptr) ReadUserBody(*body, &raw);
+        c.users.push_back(kubeconfig_internal::ClassifyUser(raw));
+      });
   if (!w.problem.ok()) return w;
   w.problem = ForEachEntry(root, "contexts", "context",
                            [&](std::string name, int line, const YAML::Node* body) {
@@ -209,10 +205,9 @@ Walk LoadAndWalk(std::string_view text) {
     std::string where = e.mark.is_null() ? std::string()
                                          : " at line " + std::to_string(LineOf(e.mark)) +
                                                ", column " + std::to_string(ColumnOf(e.mark));
-    w.problem = Problem(KubeconfigIssue::kYamlSyntax,
-                        "The file is not valid YAML" + where + ": " + e.msg,
-                        e.mark.is_null() ? 0 : LineOf(e.mark),
-                        e.mark.is_null() ? 0 : ColumnOf(e.mark));
+    w.problem =
+        Problem(KubeconfigIssue::kYamlSyntax, "The file is not valid YAML" + where + ": " + e.msg,
+                e.mark.is_null() ? 0 : LineOf(e.mark), e.mark.is_null() ? 0 : ColumnOf(e.mark));
   } catch (const std::exception& e) {
     w.problem = Problem(KubeconfigIssue::kYamlSyntax,
                         std::string("The file could not be read as YAML: ") + e.what());
@@ -224,12 +219,15 @@ Walk LoadAndWalk(std::string_view text) {
 
 ErrorCode FileErrorCode(KubeconfigIssue issue) {
   switch (issue) {
-    case KubeconfigIssue::kTooLarge: return ErrorCode::kInvalidArgument;
+    case KubeconfigIssue::kTooLarge:
+      return ErrorCode::kInvalidArgument;
     case KubeconfigIssue::kNotText:
     case KubeconfigIssue::kTooDeep:
     case KubeconfigIssue::kYamlSyntax:
-    case KubeconfigIssue::kEmpty: return ErrorCode::kParseError;
-    default: return ErrorCode::kValidation;
+    case KubeconfigIssue::kEmpty:
+      return ErrorCode::kParseError;
+    default:
+      return ErrorCode::kValidation;
   }
 }
 

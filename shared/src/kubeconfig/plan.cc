@@ -18,8 +18,8 @@ using kubeconfig_internal::Problem;
 
 constexpr size_t kIdBytes = 16;  // the size of NewObjectId's ids
 constexpr std::string_view kStateDiscovered = "discovered";
-constexpr std::string_view kKnownStates[] = {"discovered", "registered",   "connected",
-                                             "ignored",    "maintenance",  "disconnected",
+constexpr std::string_view kKnownStates[] = {"discovered", "registered",  "connected",
+                                             "ignored",    "maintenance", "disconnected",
                                              "deleted",    "not_found"};
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
@@ -39,12 +39,12 @@ std::string NormalizedServer(std::string_view server) {
 }
 
 Result<Bytes> CredentialDigest(ByteView key, const KubeconfigAuthMaterial& m) {
-  return FieldsDigest(key,
-                      {AsBytes("credvault/kubeconfig/credential/v1"),
-                       AsBytes(KubeconfigAuthName(m.auth)), m.token.view(),
-                       AsBytes(m.client_certificate_pem), m.client_key_pem.view(),
-                       AsBytes(m.username), m.password.view()},
-                      kIdBytes);
+  return FieldsDigest(
+      key,
+      {AsBytes("credvault/kubeconfig/credential/v1"), AsBytes(KubeconfigAuthName(m.auth)),
+       m.token.view(), AsBytes(m.client_certificate_pem), m.client_key_pem.view(),
+       AsBytes(m.username), m.password.view()},
+      kIdBytes);
 }
 
 Result<Bytes> ConnectionDigest(ByteView key, const KubeconfigEndpoint& e,
@@ -58,9 +58,9 @@ Result<Bytes> ConnectionDigest(ByteView key, const KubeconfigEndpoint& e,
 
 KubeconfigProblem CheckName(std::string_view name) {
   if (name.empty() || name.size() > kKubeconfigMaxNameBytes) {
-    return Problem(KubeconfigIssue::kInvalidName,
-                   "A connection name must have 1 to " + std::to_string(kKubeconfigMaxNameBytes) +
-                       " bytes; give this context another name");
+    return Problem(KubeconfigIssue::kInvalidName, "A connection name must have 1 to " +
+                                                      std::to_string(kKubeconfigMaxNameBytes) +
+                                                      " bytes; give this context another name");
   }
   for (char c : name) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
@@ -106,17 +106,16 @@ class Planner {
  private:
   Status IndexRequest() {
     if (request_.id_key.size() != kKubeconfigIdKeyBytes) {
-      return Status(ErrorCode::kInvalidArgument,
-                    "the kubeconfig id key must be " + std::to_string(kKubeconfigIdKeyBytes) +
-                        " bytes");
+      return Status(
+          ErrorCode::kInvalidArgument,
+          "the kubeconfig id key must be " + std::to_string(kKubeconfigIdKeyBytes) + " bytes");
     }
     for (const ExistingConnection& e : request_.existing) {
       bool known = false;
       for (std::string_view s : kKnownStates) known = known || e.state == s;
       if (!known) {
-        return Status(ErrorCode::kInvalidArgument,
-                      "existing connection " + Quoted(e.id) + " has an unknown state " +
-                          Quoted(e.state));
+        return Status(ErrorCode::kInvalidArgument, "existing connection " + Quoted(e.id) +
+                                                       " has an unknown state " + Quoted(e.state));
       }
       existing_[e.id] = &e;
     }
@@ -168,17 +167,17 @@ class Planner {
     }
     auto cluster_it = cluster_index_.find(ctx.cluster);
     if (cluster_it == cluster_index_.end()) {
-      return Problem(KubeconfigIssue::kClusterNotFound,
-                     entry + " names cluster " + Quoted(ctx.cluster) +
-                         ", which is not in the file's clusters",
-                     ctx.line);
+      return Problem(
+          KubeconfigIssue::kClusterNotFound,
+          entry + " names cluster " + Quoted(ctx.cluster) + ", which is not in the file's clusters",
+          ctx.line);
     }
     auto user_it = user_index_.find(ctx.user);
     if (user_it == user_index_.end()) {
-      return Problem(KubeconfigIssue::kUserNotFound,
-                     entry + " names user " + Quoted(ctx.user) +
-                         ", which is not in the file's users",
-                     ctx.line);
+      return Problem(
+          KubeconfigIssue::kUserNotFound,
+          entry + " names user " + Quoted(ctx.user) + ", which is not in the file's users",
+          ctx.line);
     }
     if (cluster_count_[ctx.cluster] > 1) {
       return Problem(KubeconfigIssue::kDuplicateClusterName,
@@ -189,9 +188,9 @@ class Planner {
     }
     if (user_count_[ctx.user] > 1) {
       return Problem(KubeconfigIssue::kDuplicateUserName,
-                     "The file has " + std::to_string(user_count_[ctx.user]) +
-                         " users named " + Quoted(ctx.user) + ", so context " +
-                         Quoted(ctx.name) + " is ambiguous; rename all but one in the file",
+                     "The file has " + std::to_string(user_count_[ctx.user]) + " users named " +
+                         Quoted(ctx.user) + ", so context " + Quoted(ctx.name) +
+                         " is ambiguous; rename all but one in the file",
                      ctx.line);
     }
     *cluster = &config_.clusters[cluster_it->second];
@@ -227,12 +226,14 @@ class Planner {
     std::string new_name = chosen == chosen_.end() ? std::string() : chosen->second;
 
     if (auto same = planned_.find(cp->connection_id); same != planned_.end()) {
-      return Finish(cp, ImportOutcome::kSkipped,
-                    Problem(KubeconfigIssue::kSameConnectionInFile,
-                            "Context " + Quoted(ctx.name) + " has the same cluster and user as "
-                                "context " + Quoted(same->second) +
-                                ", which this import already turns into a connection",
-                            ctx.line));
+      return Finish(
+          cp, ImportOutcome::kSkipped,
+          Problem(KubeconfigIssue::kSameConnectionInFile,
+                  "Context " + Quoted(ctx.name) +
+                      " has the same cluster and user as "
+                      "context " +
+                      Quoted(same->second) + ", which this import already turns into a connection",
+                  ctx.line));
     }
     const ExistingConnection* existing = nullptr;
     if (auto it = existing_.find(cp->connection_id); it != existing_.end()) existing = it->second;
@@ -241,14 +242,13 @@ class Planner {
       cp->state = existing->state;
       if (existing->state == "ignored" || existing->state == "maintenance") {
         bool ignored = existing->state == "ignored";
-        return Finish(cp, ImportOutcome::kSkipped,
-                      Problem(ignored ? KubeconfigIssue::kKeptIgnored
-                                      : KubeconfigIssue::kKeptMaintenance,
-                              "Connection " + Quoted(existing->name) + " is in " +
-                                  existing->state +
-                                  "; an import never changes it. Change its state first to "
-                                  "update it from this file",
-                              ctx.line));
+        return Finish(
+            cp, ImportOutcome::kSkipped,
+            Problem(ignored ? KubeconfigIssue::kKeptIgnored : KubeconfigIssue::kKeptMaintenance,
+                    "Connection " + Quoted(existing->name) + " is in " + existing->state +
+                        "; an import never changes it. Change its state first to "
+                        "update it from this file",
+                    ctx.line));
       }
       if (existing->state == "deleted") {
         cp->state.clear();
@@ -266,24 +266,22 @@ class Planner {
     if (!new_name.empty()) cp->name = new_name;
     // A name the connection already has is the caller's business; a new one is checked.
     bool name_is_new = existing == nullptr || !new_name.empty();
-    if (KubeconfigProblem p = name_is_new ? CheckName(cp->name) : KubeconfigProblem();
-        !p.ok()) {
+    if (KubeconfigProblem p = name_is_new ? CheckName(cp->name) : KubeconfigProblem(); !p.ok()) {
       p.line = ctx.line;
       return Finish(cp, ImportOutcome::kError, std::move(p));
     }
     if (NameTaken(cp->name, cp->connection_id)) {
-      return Finish(cp, ImportOutcome::kError,
-                    Problem(KubeconfigIssue::kNameTaken,
-                            "A connection named " + Quoted(cp->name) +
-                                " already exists; give context " + Quoted(ctx.name) +
-                                " another name",
-                            ctx.line));
+      return Finish(
+          cp, ImportOutcome::kError,
+          Problem(KubeconfigIssue::kNameTaken,
+                  "A connection named " + Quoted(cp->name) + " already exists; give context " +
+                      Quoted(ctx.name) + " another name",
+                  ctx.line));
     }
     planned_.emplace(cp->connection_id, ctx.name);
     planned_names_.insert(cp->name);
     AddCredential(*user, *cp);
-    return Finish(cp, existing != nullptr ? ImportOutcome::kUpdated : ImportOutcome::kImported,
-                  {});
+    return Finish(cp, existing != nullptr ? ImportOutcome::kUpdated : ImportOutcome::kImported, {});
   }
 
   bool NameTaken(const std::string& name, const std::string& own_id) const {

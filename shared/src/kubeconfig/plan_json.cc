@@ -6,8 +6,8 @@
 namespace credvault {
 namespace {
 
-using nlohmann::json;
 using kubeconfig_internal::ToValidUtf8;
+using nlohmann::json;
 
 json Texts(const std::vector<std::string>& values) {
   json j = json::array();

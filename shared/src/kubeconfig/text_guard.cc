@@ -25,12 +25,12 @@ size_t Utf8SequenceLength(const uint8_t* p, size_t available) {
     n = 2;
   } else if (b >= 0xe0 && b <= 0xef) {
     n = 3;
-    if (b == 0xe0) lo = 0xa0;   // overlong
-    if (b == 0xed) hi = 0x9f;   // surrogates
+    if (b == 0xe0) lo = 0xa0;  // overlong
+    if (b == 0xed) hi = 0x9f;  // surrogates
   } else if (b >= 0xf0 && b <= 0xf4) {
     n = 4;
-    if (b == 0xf0) lo = 0x90;   // overlong
-    if (b == 0xf4) hi = 0x8f;   // above U+10FFFF
+    if (b == 0xf0) lo = 0x90;  // overlong
+    if (b == 0xf4) hi = 0x8f;  // above U+10FFFF
   } else {
     return 0;
   }
@@ -139,8 +139,8 @@ class StructureScanner {
       KubeconfigProblem problem = CountNode(line_number, p);
       if (!problem.ok()) return problem;
       char c = line[p];
-      bool indicator = (c == '-' || c == '?' || c == ':') &&
-                       (p + 1 == line.size() || line[p + 1] == ' ');
+      bool indicator =
+          (c == '-' || c == '?' || c == ':') && (p + 1 == line.size() || line[p + 1] == ' ');
       if (!indicator) break;
       size_t next = line.find_first_not_of(' ', p + 1);
       if (next == std::string_view::npos || line[next] == '#') {
@@ -298,9 +298,9 @@ bool IsValidUtf8(std::string_view text) {
 KubeconfigProblem CheckText(std::string_view text) {
   if (text.size() > kKubeconfigMaxBytes) {
     return Problem(KubeconfigIssue::kTooLarge,
-                   "The file is " + std::to_string(text.size()) +
-                       " bytes; kubeconfigs over " + std::to_string(kKubeconfigMaxBytes) +
-                       " bytes are refused. " + std::string(kMinifyHint));
+                   "The file is " + std::to_string(text.size()) + " bytes; kubeconfigs over " +
+                       std::to_string(kKubeconfigMaxBytes) + " bytes are refused. " +
+                       std::string(kMinifyHint));
   }
   if (StartsWith(text, "\xef\xbb\xbf")) text.remove_prefix(3);
   KubeconfigProblem p = CheckEncoding(text);

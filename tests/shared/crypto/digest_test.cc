@@ -1,8 +1,9 @@
+#include "credvault/digest.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "credvault/digest.h"
 #include "shared/crypto/crypto_test_util.h"
 
 namespace credvault {
@@ -35,8 +36,7 @@ TEST_F(DigestTest, KeyChangesTheDigestAndLengthsAreChecked) {
   EXPECT_NE(*a, *b);
   EXPECT_EQ(FieldsDigest({}, {AsBytes("x")}, 15).code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(FieldsDigest({}, {AsBytes("x")}, 65).code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(FieldsDigest(AsBytes("short"), {AsBytes("x")}, 16).code(),
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(FieldsDigest(AsBytes("short"), {AsBytes("x")}, 16).code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -9,9 +9,9 @@
 namespace credvault {
 namespace {
 
-using testing::Fixture;
 using testing::FindCluster;
 using testing::FindUser;
+using testing::Fixture;
 using testing::LineOf;
 
 class KubeconfigParseTest : public testing::CryptoTest {};
@@ -19,8 +19,8 @@ class KubeconfigParseTest : public testing::CryptoTest {};
 std::string B64(std::string_view s) { return Base64Encode(AsBytes(s)); }
 
 // A kubeconfig with one context whose user entry body is `user_body` (indented by 4).
-std::string WithUser(const std::string& user_body, const std::string& cluster_body =
-                                                       "    server: https://k.example.test\n") {
+std::string WithUser(const std::string& user_body,
+                     const std::string& cluster_body = "    server: https://k.example.test\n") {
   return "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n" + cluster_body +
          "contexts:\n- name: ctx\n  context: {cluster: c, user: u}\nusers:\n- name: u\n"
          "  user:\n" +
@@ -72,8 +72,7 @@ TEST_F(KubeconfigParseTest, MultiReadsCertificateBasicAuthAndTlsSettings) {
   EXPECT_EQ(basic->material.password.chars(), "lab-p@ss: word");
 
   EXPECT_EQ(FindCluster(*config, "dev")->endpoint.tls_server_name, "kubernetes.default");
-  EXPECT_EQ(FindCluster(*config, "staging")->endpoint.proxy_url,
-            "http://proxy.example.test:3128");
+  EXPECT_EQ(FindCluster(*config, "staging")->endpoint.proxy_url, "http://proxy.example.test:3128");
   const KubeconfigCluster* lab = FindCluster(*config, "lab");
   EXPECT_TRUE(lab->endpoint.insecure_skip_tls_verify);
   EXPECT_TRUE(lab->endpoint.certificate_authority_pem.empty());
@@ -92,24 +91,38 @@ TEST_F(KubeconfigParseTest, UnsupportedUsersNameThePluginAndTheAlternative) {
   auto config = ParseKubeconfig(text);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   const std::vector<UnsupportedCase> cases = {
-      {"eks-cli", KubeconfigIssue::kExecPlugin, "aws-eks-get-token",
+      {"eks-cli",
+       KubeconfigIssue::kExecPlugin,
+       "aws-eks-get-token",
        {"aws eks get-token", "Amazon EKS", "15 minutes", "service-account token"}},
-      {"eks-iam", KubeconfigIssue::kExecPlugin, "aws-iam-authenticator",
+      {"eks-iam",
+       KubeconfigIssue::kExecPlugin,
+       "aws-iam-authenticator",
        {"Amazon EKS", "service-account token"}},
-      {"gke", KubeconfigIssue::kExecPlugin, "gke-gcloud-auth-plugin",
+      {"gke",
+       KubeconfigIssue::kExecPlugin,
+       "gke-gcloud-auth-plugin",
        {"Google GKE", "service-account token"}},
-      {"aks", KubeconfigIssue::kExecPlugin, "kubelogin",
+      {"aks",
+       KubeconfigIssue::kExecPlugin,
+       "kubelogin",
        {"Azure AKS", "--admin", "service-account token"}},
       {"oidc-login", KubeconfigIssue::kExecPlugin, "oidc-login", {"OpenID Connect"}},
-      {"custom-exec", KubeconfigIssue::kExecPlugin, "my-auth-helper",
+      {"custom-exec",
+       KubeconfigIssue::kExecPlugin,
+       "my-auth-helper",
        {"/opt/bin/my-auth-helper", "service-account token"}},
       {"gcp", KubeconfigIssue::kAuthProvider, "gcp", {"`gcp`", "1.26", "service-account token"}},
       {"azure", KubeconfigIssue::kAuthProvider, "azure", {"`azure`", "service-account token"}},
       {"oidc", KubeconfigIssue::kAuthProvider, "oidc", {"id-token", "service-account token"}},
-      {"cert-files", KubeconfigIssue::kClientCertificateFile, "",
+      {"cert-files",
+       KubeconfigIssue::kClientCertificateFile,
+       "",
        {"/home/me/.minikube/profiles/minikube/client.crt", "--flatten", "-data"}},
       {"key-file", KubeconfigIssue::kClientKeyFile, "", {"/home/me/client.key", "--flatten"}},
-      {"token-file", KubeconfigIssue::kTokenFile, "",
+      {"token-file",
+       KubeconfigIssue::kTokenFile,
+       "",
        {"/var/run/secrets/kubernetes.io/serviceaccount/token", "`token:`"}},
       {"impersonate", KubeconfigIssue::kImpersonation, "", {"impersonates"}},
   };
@@ -162,8 +175,7 @@ TEST_F(KubeconfigParseTest, BadEntryDataGetsItsExactIssue) {
        server + "    certificate-authority-data: " + B64(Fixture("test_client.key")) + "\n",
        I::kNone, I::kInvalidPem},
       {"no server", token, ca, I::kNone, I::kClusterMissingServer},
-      {"ftp server", token, "    server: ftp://k.example.test\n", I::kNone,
-       I::kInvalidServerUrl},
+      {"ftp server", token, "    server: ftp://k.example.test\n", I::kNone, I::kInvalidServerUrl},
       {"server without host", token, "    server: https://\n", I::kNone, I::kInvalidServerUrl},
       {"insecure with ca", token, server + ca + "    insecure-skip-tls-verify: true\n", I::kNone,
        I::kInsecureWithCa},
@@ -178,13 +190,14 @@ TEST_F(KubeconfigParseTest, BadEntryDataGetsItsExactIssue) {
        server, I::kInvalidPem, I::kNone},
       {"encrypted key",
        cert + "    client-key-data: " +
-           B64("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n") +
+           B64("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE "
+               "KEY-----\n") +
            "\n",
        server, I::kInvalidPem, I::kNone},
       {"key not base64", cert + "    client-key-data: not*base64\n", server, I::kInvalidBase64,
        I::kNone},
-      {"basic and token", token + "    username: a\n    password: b\n", server,
-       I::kConflictingAuth, I::kNone},
+      {"basic and token", token + "    username: a\n    password: b\n", server, I::kConflictingAuth,
+       I::kNone},
       {"username only", "    username: a\n", server, I::kInvalidField, I::kNone},
       {"nothing", "    extensions: []\n", server, I::kNoAuthMaterial, I::kNone},
       {"token is a map", "    token: {a: b}\n", server, I::kInvalidField, I::kNone},
@@ -248,14 +261,14 @@ TEST_F(KubeconfigParseTest, FileLevelErrorsHaveExactCodesAndPositions) {
   using I = KubeconfigIssue;
   const std::vector<FileCase> cases = {
       {"empty", "", ErrorCode::kParseError, I::kEmpty, 0, 0},
-      {"whitespace and comments", "  \n# only a comment\n\n", ErrorCode::kParseError, I::kEmpty,
-       0, 0},
+      {"whitespace and comments", "  \n# only a comment\n\n", ErrorCode::kParseError, I::kEmpty, 0,
+       0},
       {"document marker only", "---\n", ErrorCode::kParseError, I::kEmpty, 0, 0},
       {"null document", "--- ~\n", ErrorCode::kParseError, I::kEmpty, 1, 1},
-      {"nul byte", std::string("kind: Config\nx: a\0b\n", 19), ErrorCode::kParseError,
-       I::kNotText, 2, 5},
-      {"invalid utf-8", "kind: Config\nname: \xc3\x28\n", ErrorCode::kParseError, I::kNotText,
-       2, 7},
+      {"nul byte", std::string("kind: Config\nx: a\0b\n", 19), ErrorCode::kParseError, I::kNotText,
+       2, 5},
+      {"invalid utf-8", "kind: Config\nname: \xc3\x28\n", ErrorCode::kParseError, I::kNotText, 2,
+       7},
       {"utf-16", std::string("\xff\xfek\0i\0n\0d\0", 10), ErrorCode::kParseError, I::kNotText, 1,
        1},
       {"scalar", "hello world\n", ErrorCode::kValidation, I::kNotAMap, 1, 1},
@@ -270,8 +283,8 @@ TEST_F(KubeconfigParseTest, FileLevelErrorsHaveExactCodesAndPositions) {
        I::kBadStructure, 2, 11},
       {"entry without name", "kind: Config\ncontexts:\n- context: {cluster: a}\n",
        ErrorCode::kValidation, I::kBadStructure, 3, 3},
-      {"alias cycle", "kind: Config\ncontexts: &a [*a]\n", ErrorCode::kValidation,
-       I::kBadStructure, 2, 11},
+      {"alias cycle", "kind: Config\ncontexts: &a [*a]\n", ErrorCode::kValidation, I::kBadStructure,
+       2, 11},
       {"no contexts", "kind: Config\nclusters: []\ncontexts: []\n", ErrorCode::kValidation,
        I::kNoContexts, 1, 1},
   };
@@ -384,10 +397,11 @@ TEST_F(KubeconfigParseTest, DeepNestingIsRefusedInEveryForm) {
 
 TEST_F(KubeconfigParseTest, NestingWithinTheLimitAndBracketsInScalarsAreNotRefused) {
   std::string text = Fixture("single.yaml");
-  text += "extensions:\n- name: deep\n  extension: " + std::string(40, '[') +
-          std::string(40, ']') + "\n";
-  text += "preferences: {note: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
-          "[[[[\"}\n";
+  text += "extensions:\n- name: deep\n  extension: " + std::string(40, '[') + std::string(40, ']') +
+          "\n";
+  text +=
+      "preferences: {note: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+      "[[[[\"}\n";
   text += "x-password: a[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[b\n";
   text += "x-literal: |\n";
   for (int i = 0; i < 100; ++i) text += std::string(2 + i, ' ') + "line\n";

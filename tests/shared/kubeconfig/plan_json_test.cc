@@ -22,7 +22,7 @@ bool DumpsCleanly(const json& j) {
 }
 
 TEST_F(KubeconfigJsonTest, PlanJsonIsSnakeCaseWithOutcomesAndNoSecrets) {
-  const std::string text = Fixture("multi.yaml") ;
+  const std::string text = Fixture("multi.yaml");
   auto plan = PlanKubeconfigImportText(text, SelectAll());
   ASSERT_TRUE(plan.ok());
   json j = KubeconfigPlanToJson(*plan);
@@ -48,8 +48,8 @@ TEST_F(KubeconfigJsonTest, PlanJsonIsSnakeCaseWithOutcomesAndNoSecrets) {
   EXPECT_EQ(j["credentials"][1]["connection_ids"].size(), 3u);
 
   std::string dumped = j.dump();
-  for (const char* secret : {"shared-ci-token-abcdef0123456789", "lab-p@ss", "PRIVATE KEY",
-                             "BEGIN CERTIFICATE"}) {
+  for (const char* secret :
+       {"shared-ci-token-abcdef0123456789", "lab-p@ss", "PRIVATE KEY", "BEGIN CERTIFICATE"}) {
     EXPECT_EQ(dumped.find(secret), std::string::npos) << secret;
   }
   std::string key_b64 = Base64Encode(AsBytes(Fixture("test_client.key")));

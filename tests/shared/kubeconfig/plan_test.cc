@@ -318,8 +318,7 @@ TEST_F(KubeconfigPlanTest, BrokenReferencesAndDuplicateNamesFailPerContext) {
     EXPECT_EQ(c->problem.issue, issue);
     EXPECT_GT(c->problem.line, 0);
   }
-  EXPECT_NE(FindPlan(plan, "no-such-cluster")->problem.message.find("'absent'"),
-            std::string::npos);
+  EXPECT_NE(FindPlan(plan, "no-such-cluster")->problem.message.find("'absent'"), std::string::npos);
   EXPECT_NE(FindPlan(plan, "uses-twin")->problem.message.find("2 clusters named 'twin'"),
             std::string::npos);
   EXPECT_NE(FindPlan(plan, "uses-twin-user")->problem.message.find("'twin-user'"),
