@@ -75,6 +75,9 @@ val JsUnlockAccount(std::string password, val record) {
 val JsDeriveAuthKey(std::string password, std::string salt, val kdf) {
   return Return(Api().DeriveAuthKey(std::move(password), salt, FromJs(kdf)));
 }
+val JsDeriveRecoveryAuthKey(std::string code) {
+  return Return(Api().DeriveRecoveryAuthKey(std::move(code)));
+}
 val JsRecoverAccount(std::string code, val record) {
   return Return(Api().RecoverAccount(std::move(code), FromJs(record)));
 }
@@ -160,6 +163,7 @@ EMSCRIPTEN_BINDINGS(credvault) {
   emscripten::function("createAccount", &JsCreateAccount);
   emscripten::function("unlockAccount", &JsUnlockAccount);
   emscripten::function("deriveAuthKey", &JsDeriveAuthKey);
+  emscripten::function("deriveRecoveryAuthKey", &JsDeriveRecoveryAuthKey);
   emscripten::function("recoverAccount", &JsRecoverAccount);
   emscripten::function("changePassword", &JsChangePassword);
   emscripten::function("accountInfo", &JsAccountInfo);

@@ -84,10 +84,14 @@ export interface Credvault {
 
   /** Runs Argon2id: ~0.2 s for the default parameters. */
   createAccount(email: string, password: string, kdf?: Kdf):
-    { record: AccountRecord; auth_key: string; recovery_code: string; account: Handle };
+    { record: AccountRecord; auth_key: string; recovery_auth_key: string; recovery_code: string;
+      account: Handle };
   unlockAccount(password: string, record: AccountRecord): { auth_key: string; account: Handle };
   /** Only the login proof, for a client that has not fetched its wrapped keys yet. */
   deriveAuthKey(password: string, salt: string, kdf: Kdf): string;
+  /** The proof of holding the recovery code, which the server checks before it hands out
+   *  the recovery-wrapped keys. */
+  deriveRecoveryAuthKey(recoveryCode: string): string;
   recoverAccount(recoveryCode: string, record: AccountRecord): Handle;
   changePassword(account: Handle, record: AccountRecord, newPassword: string, kdf?: Kdf):
     { record: AccountRecord; auth_key: string };

@@ -55,6 +55,7 @@ export default async function createCredvault(options = {}) {
     unlockAccount: (password, record) => unwrap(m.unlockAccount(String(password), record)),
     deriveAuthKey: (password, salt, kdf) =>
       unwrap(m.deriveAuthKey(String(password), String(salt), kdf)),
+    deriveRecoveryAuthKey: (code) => unwrap(m.deriveRecoveryAuthKey(String(code))),
     recoverAccount: (code, record) => unwrap(m.recoverAccount(String(code), record)),
     changePassword: (account, record, password, kdf) =>
       unwrap(m.changePassword(account, record, String(password), optional(kdf))),

@@ -34,6 +34,8 @@ test('account: create, unlock, wrong password, recover, change password', () => 
   assertCode(() => cv.unlockAccount('pw-1', { ...created.record, kdf: { ops_limit: 1, mem_limit_bytes: 1 << 20 } }),
     'kdf_too_weak');
   assertCode(() => cv.unlockAccount('pw-1', { ...created.record, salt: 42 }), 'validation');
+  assert.equal(cv.deriveRecoveryAuthKey(created.recovery_code), created.recovery_auth_key);
+  assertCode(() => cv.deriveRecoveryAuthKey('not-a-code'), 'invalid_argument');
   const recovered = cv.recoverAccount(created.recovery_code, created.record);
   const changed = cv.changePassword(recovered, created.record, 'pw-3', kdf);
   assert.notEqual(changed.auth_key, created.auth_key);
@@ -96,7 +98,7 @@ test('no function hands out key bytes', () => {
   // Only public keys (32 bytes → 43 base64url characters) and the auth key appear; the
   // private keys (32 + 64 bytes) are wrapped in envelopes, never bare.
   for (const m of values.matchAll(/"([a-z_]+)":"([A-Za-z0-9_-]{43})"/g)) {
-    assert.ok(['auth_key', 'box_public_key', 'sign_public_key'].includes(m[1]), m[1]);
+    assert.ok(['auth_key', 'recovery_auth_key', 'box_public_key', 'sign_public_key'].includes(m[1]), m[1]);
   }
   const dk = cv.newDataKey();
   assert.equal(typeof dk, 'number');

@@ -62,8 +62,9 @@ using UnlockedAccount = Identity;
 
 struct NewAccount {
   AccountRecord record;
-  SecretBytes auth_key;       // sent to the server at registration
-  std::string recovery_code;  // shown to the user once
+  SecretBytes auth_key;           // sent to the server at registration
+  SecretBytes recovery_auth_key;  // sent too: proves the recovery code in a recovery
+  std::string recovery_code;      // shown to the user once
   std::unique_ptr<UnlockedAccount> account;
 };
 
@@ -80,6 +81,18 @@ Result<UnlockResult> UnlockAccount(std::string_view password, const AccountRecor
 // kDecryptFailed for a wrong one.
 Result<std::unique_ptr<UnlockedAccount>> RecoverAccount(std::string_view recovery_code,
                                                         const AccountRecord& record);
+
+// The proof of holding the recovery code, which the server checks before it hands out
+// the recovery-wrapped keys (it stores only a hash, as for the auth key).
+// kInvalidArgument for a code of the wrong form.
+Result<SecretBytes> DeriveRecoveryAuthKey(std::string_view recovery_code);
+
+// What the server stores of a login proof (auth key or recovery auth key): a
+// crypto_pwhash_str string. The proofs are 32 random-looking bytes, so a light Argon2id
+// setting suffices and keeps a login cheap for the server.
+Result<std::string> HashLoginProof(ByteView proof);
+// Constant-time check of `proof` against HashLoginProof's output.
+bool VerifyLoginProof(std::string_view stored_hash, ByteView proof);
 
 // A new password (and salt, KDF parameters): returns the record's new fields and auth key.
 // The recovery wrap stays as it is.

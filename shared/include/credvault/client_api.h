@@ -58,6 +58,7 @@ class ClientApi {
   Result<nlohmann::json> UnlockAccount(std::string password, const nlohmann::json& record);
   Result<std::string> DeriveAuthKey(std::string password, std::string_view salt,
                                     const nlohmann::json& kdf);
+  Result<std::string> DeriveRecoveryAuthKey(std::string code);
   Result<Handle> RecoverAccount(std::string code, const nlohmann::json& record);
   Result<nlohmann::json> ChangePassword(Handle account, const nlohmann::json& record,
                                         std::string new_password, const nlohmann::json& kdf);

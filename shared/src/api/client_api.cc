@@ -97,6 +97,7 @@ Result<json> ClientApi::CreateAccount(std::string email, std::string password, c
   CV_ASSIGN_OR_RETURN(NewAccount created, credvault::CreateAccount(email, password, params));
   json out = {{"record", AccountRecordToJson(created.record)},
               {"auth_key", Base64UrlEncode(created.auth_key.view())},
+              {"recovery_auth_key", Base64UrlEncode(created.recovery_auth_key.view())},
               {"recovery_code", created.recovery_code}};
   Wipe(created.recovery_code);
   out["account"] = ring_.Add(std::move(created.account));
@@ -118,6 +119,12 @@ Result<std::string> ClientApi::DeriveAuthKey(std::string password, std::string_v
   CV_ASSIGN_OR_RETURN(KdfParams params, KdfFromJson(kdf));
   CV_ASSIGN_OR_RETURN(LoginKeys keys, DeriveLoginKeys(password, salt_bytes, params));
   return Base64UrlEncode(keys.auth_key.view());
+}
+
+Result<std::string> ClientApi::DeriveRecoveryAuthKey(std::string code) {
+  WipeOnExit wipe{code};
+  CV_ASSIGN_OR_RETURN(SecretBytes key, credvault::DeriveRecoveryAuthKey(code));
+  return Base64UrlEncode(key.view());
 }
 
 Result<Handle> ClientApi::RecoverAccount(std::string code, const json& record) {

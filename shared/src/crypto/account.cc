@@ -11,6 +11,13 @@ constexpr std::string_view kPurposeAccountKeys = "account-keys";
 constexpr std::string_view kPurposeRecoveryKeys = "account-keys-recovery";
 constexpr uint32_t kAccountKeyGeneration = 1;
 constexpr size_t kRecoveryKeyBytes = 32;
+// The recovery key derives a login proof (subkey 1) and the key that wraps the private
+// keys (subkey 2), as the master key does.
+constexpr char kRecoveryKdfContext[] = "credrecv";
+// Argon2id for the server's hash of a 32-byte proof: the proof has full entropy, so this
+// only has to make a stolen database useless for replay, not slow down guessing.
+constexpr unsigned long long kProofHashOps = 2;
+constexpr size_t kProofHashMem = 8u << 20;
 
 static_assert(crypto_pwhash_SALTBYTES == kSaltBytes);
 
@@ -23,7 +30,7 @@ EnvelopeContext RecoveryContext(const AccountRecord& record) {
 }
 
 SecretBytes DeriveSubkey(const SecretBytes& master, uint64_t id, const char context[8]) {
-  SecretBytes out(32);
+  SecretBytes out = SecretBytes::Guarded(32);
   crypto_kdf_derive_from_key(out.data(), out.size(), id, context, master.data());
   return out;
 }
@@ -60,6 +67,11 @@ Result<SecretBytes> ParseRecoveryCode(std::string_view code) {
                                "a recovery code is 64 hexadecimal digits, dashes allowed");
   }
   return key;
+}
+
+Result<SymmetricKey> RecoveryWrapKey(const SecretBytes& recovery_key) {
+  return SymmetricKey::FromBytes(DeriveSubkey(recovery_key, 2, kRecoveryKdfContext),
+                                 kAccountKeyGeneration);
 }
 
 Result<std::unique_ptr<UnlockedAccount>> UnwrapIdentity(const SymmetricKey& key,
@@ -130,14 +142,14 @@ Result<NewAccount> CreateAccount(std::string_view email, std::string_view passwo
   CV_ASSIGN_OR_RETURN(record.wrapped_private_keys,
                       SealEnvelope(keys.account_key, AccountKeysContext(record), secrets.view()));
 
-  auto recovery_key = SymmetricKey::FromBytes(SecretBytes::Random(kRecoveryKeyBytes),
-                                              kAccountKeyGeneration);
-  if (!recovery_key.ok()) return recovery_key.status();
+  SecretBytes recovery_key = SecretBytes::Random(kRecoveryKeyBytes);
+  CV_ASSIGN_OR_RETURN(SymmetricKey wrap_key, RecoveryWrapKey(recovery_key));
   CV_ASSIGN_OR_RETURN(record.recovery_wrapped_private_keys,
-                      SealEnvelope(*recovery_key, RecoveryContext(record), secrets.view()));
+                      SealEnvelope(wrap_key, RecoveryContext(record), secrets.view()));
 
   NewAccount out{std::move(record), std::move(keys.auth_key),
-                 FormatRecoveryCode(recovery_key->InsecureBytes()), std::move(identity)};
+                 DeriveSubkey(recovery_key, 1, kRecoveryKdfContext),
+                 FormatRecoveryCode(recovery_key), std::move(identity)};
   return out;
 }
 
@@ -151,8 +163,33 @@ Result<UnlockResult> UnlockAccount(std::string_view password, const AccountRecor
 Result<std::unique_ptr<UnlockedAccount>> RecoverAccount(std::string_view recovery_code,
                                                         const AccountRecord& record) {
   CV_ASSIGN_OR_RETURN(SecretBytes raw, ParseRecoveryCode(recovery_code));
-  CV_ASSIGN_OR_RETURN(SymmetricKey key, SymmetricKey::FromBytes(std::move(raw), kAccountKeyGeneration));
+  CV_ASSIGN_OR_RETURN(SymmetricKey key, RecoveryWrapKey(raw));
   return UnwrapIdentity(key, RecoveryContext(record), record, record.recovery_wrapped_private_keys);
+}
+
+Result<SecretBytes> DeriveRecoveryAuthKey(std::string_view recovery_code) {
+  CV_ASSIGN_OR_RETURN(SecretBytes raw, ParseRecoveryCode(recovery_code));
+  return DeriveSubkey(raw, 1, kRecoveryKdfContext);
+}
+
+Result<std::string> HashLoginProof(ByteView proof) {
+  if (proof.size() != 32) {
+    return Result<std::string>(ErrorCode::kInvalidArgument, "a login proof is 32 bytes");
+  }
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, reinterpret_cast<const char*>(proof.data()), proof.size(),
+                            kProofHashOps, kProofHashMem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Result<std::string>(ErrorCode::kInternal, "hashing the login proof failed");
+  }
+  return std::string(out);
+}
+
+bool VerifyLoginProof(std::string_view stored_hash, ByteView proof) {
+  // crypto_pwhash_str_verify compares in constant time; it needs a NUL-terminated string.
+  std::string hash(stored_hash);
+  if (proof.size() != 32 || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  return crypto_pwhash_str_verify(hash.c_str(), reinterpret_cast<const char*>(proof.data()),
+                                  proof.size()) == 0;
 }
 
 Result<PasswordChange> ChangePassword(const UnlockedAccount& account, const AccountRecord& record,

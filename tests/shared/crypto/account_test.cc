@@ -46,6 +46,26 @@ TEST_F(AccountTest, CreateUnlockRecoverAndChangePassword) {
   EXPECT_TRUE(RecoverAccount(created->recovery_code, changed->record).ok());
 }
 
+TEST_F(AccountTest, LoginAndRecoveryProofsHashAndVerify) {
+  auto created = CreateAccount("a@b.c", "pw", kMinKdf);
+  ASSERT_TRUE(created.ok());
+  auto recovery_auth = DeriveRecoveryAuthKey(created->recovery_code);
+  ASSERT_TRUE(recovery_auth.ok());
+  EXPECT_TRUE(recovery_auth->Equals(created->recovery_auth_key));
+  EXPECT_FALSE(recovery_auth->Equals(created->auth_key));
+
+  auto hash = HashLoginProof(created->auth_key.view());
+  ASSERT_TRUE(hash.ok());
+  EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u);
+  EXPECT_TRUE(VerifyLoginProof(*hash, created->auth_key.view()));
+  EXPECT_FALSE(VerifyLoginProof(*hash, created->recovery_auth_key.view()));
+  EXPECT_FALSE(VerifyLoginProof("", created->auth_key.view()));
+  EXPECT_FALSE(VerifyLoginProof("$argon2id$garbage", created->auth_key.view()));
+  EXPECT_FALSE(VerifyLoginProof(*hash, created->auth_key.view().first(31)));
+  EXPECT_EQ(HashLoginProof(Bytes(31, 1)).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(DeriveRecoveryAuthKey("nope").code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(AccountTest, RecoveryCodeFormAndWrongCode) {
   auto created = CreateAccount("a@b.c", "pw", kMinKdf);
   ASSERT_TRUE(created.ok());
