@@ -11,6 +11,10 @@ out=$(mktemp)
   node tests/bench/module_bench.mjs
 } > "$out"
 node tests/bench/report.mjs < "$out"
+echo
+echo "kubeconfig import, 200 contexts (target: <= 1 s in WASM)"
+build/native/tests/bench/kubeconfig_bench
+node build/wasm/tests/bench/kubeconfig_bench.js
 for extra in tests/bench/run_*.sh; do
   [ -e "$extra" ] && bash "$extra"
 done
