@@ -3,11 +3,13 @@
 // (kModelSchemaVersion). Binary fields are base64url without padding.
 //
 // Parsing never throws. Errors: kParseError for text that is not JSON; kValidation naming
-// the field ("connection.endpoint: must be a string") for a missing field, a wrong type or
-// a value outside its enum; kUnsupportedVersion for a schema_version this build does not
-// read (the client must be upgraded, which a form error would not say). Parsing a View
-// also runs its validation. Secret fields are copied into guarded memory; the JSON text
-// the caller passed is the caller's to wipe.
+// the field by its path ("grants[1].wrapped_data_key: is missing", "tls.server_name: must
+// be a string") for a missing field, a wrong type or a value outside its enum;
+// kUnsupportedVersion for a schema_version this build does not read (the client must be
+// upgraded, which a form error would not say). Parsing checks structure, enums, envelopes
+// (InspectEnvelope) and a view's endpoint URL; the field rules are Check*/Validate*'s.
+// Secret fields are copied into guarded memory; the JSON the caller passed is theirs to
+// wipe.
 #ifndef CREDVAULT_MODEL_JSON_H_
 #define CREDVAULT_MODEL_JSON_H_
 

@@ -48,7 +48,7 @@ enum class SortOrder { kAscending, kDescending };
 
 enum class ConnectionSortKey { kName, kState, kKind, kHost, kUpdatedAt, kLastTestedAt };
 struct ConnectionListQuery {
-  std::string search;                   // case-insensitive, in name, host and endpoint
+  std::string search;                   // case-insensitive, in name and endpoint (host)
   std::vector<ConnectionState> states;  // empty = every state but deleted
   std::vector<ServiceKind> kinds;       // empty = every kind
   std::string environment_id;           // empty = any

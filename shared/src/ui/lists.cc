@@ -45,10 +45,10 @@ bool InList(const std::vector<E>& list, E value) {
 }
 
 // A row's sort key: an 8-byte prefix (of a folded string, or a biased integer) decides most
-// comparisons without touching the item, which keeps 100,000-row sorts in cache.
+// comparisons without touching the item, which keeps 100,000-row sorts in cache; only ties
+// read the strings.
 struct SortKey {
   uint64_t primary;
-  uint64_t name_prefix;
   uint32_t row;
 };
 
@@ -75,7 +75,7 @@ void SortAndPage(std::span<const Item> items, std::vector<uint32_t>* rows, Key p
   std::vector<SortKey> keys;
   keys.reserve(rows->size());
   for (uint32_t row : *rows) {
-    keys.push_back(SortKey{primary_key(items[row]), FoldedPrefix(items[row].name), row});
+    keys.push_back(SortKey{primary_key(items[row]), row});
   }
   bool descending = order == SortOrder::kDescending;
   auto less = [&](const SortKey& a, const SortKey& b) {
@@ -85,7 +85,6 @@ void SortAndPage(std::span<const Item> items, std::vector<uint32_t>* rows, Key p
       int c = CompareFolded(*ta, *primary_text(items[b.row]));
       if (c != 0) return descending ? c > 0 : c < 0;
     }
-    if (a.name_prefix != b.name_prefix) return a.name_prefix < b.name_prefix;
     int c = CompareFolded(items[a.row].name, items[b.row].name);
     if (c != 0) return c < 0;
     return a.row < b.row;
@@ -118,7 +117,8 @@ ConnectionListView ListConnections(std::span<const ConnectionSummary> items,
     if (!InList(query.kinds, c.kind)) continue;
     if (!query.credential_id.empty() && c.credential_id != query.credential_id) continue;
     if (!HasEnvironment(c, query.environment_id)) continue;
-    if (!needle.empty() && !ContainsFolded(c.name, needle) && !ContainsFolded(c.host, needle) &&
+    // The endpoint holds the host, so it is not searched twice.
+    if (!needle.empty() && !ContainsFolded(c.name, needle) &&
         !ContainsFolded(c.endpoint, needle)) {
       continue;
     }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "shared/model/model_test_util.h"
 
 namespace credvault {
@@ -25,12 +27,6 @@ class ModelJsonTest : public testing::CryptoTest {
     EXPECT_TRUE(sealed.ok());
     sealed->rotate_recommended = true;
     return *sealed;
-  }
-
-  // The error of parsing `j` after `mutate`, as "code field-prefix".
-  template <typename Parse>
-  static Status ParseMutated(json j, Parse parse) {
-    return parse(j).status();
   }
 };
 
