@@ -46,7 +46,6 @@ std::string SanitizeText(std::string_view text, size_t max_bytes) {
   size_t i = 0;
   while (i < text.size()) {
     size_t n = Utf8Length(text, i);
-    std::string_view piece;
     char replacement = 0;
     if (n == 0) {
       replacement = '?';
