@@ -4,7 +4,8 @@
 // only one here, and the server rejects what it rejects. The rules it encodes:
 //   - `connected` and `not_found` are claims about the world, so only a test (whose signed
 //     result the client verified) reaches them; a user never picks either.
-//   - an authentication failure (unauthorized, forbidden, client certificate refused) moves to `disconnected`, never to
+//   - an authentication failure (unauthorized, forbidden, client certificate refused) moves to
+//   `disconnected`, never to
 //     `not_found` (Meshery's endless re-discovery loop, its PR #20458);
 //   - a connection that never worked and cannot be verified (unreachable, TLS, wrong path,
 //     unexpected answer) is `not_found`; one that was connected becomes `disconnected`;
@@ -39,9 +40,9 @@ enum class ConnectionState {
 };
 inline constexpr size_t kConnectionStateCount = 8;
 inline constexpr ConnectionState kAllConnectionStates[] = {
-    ConnectionState::kDiscovered,  ConnectionState::kRegistered,   ConnectionState::kConnected,
-    ConnectionState::kIgnored,     ConnectionState::kMaintenance,  ConnectionState::kDisconnected,
-    ConnectionState::kDeleted,     ConnectionState::kNotFound};
+    ConnectionState::kDiscovered, ConnectionState::kRegistered,  ConnectionState::kConnected,
+    ConnectionState::kIgnored,    ConnectionState::kMaintenance, ConnectionState::kDisconnected,
+    ConnectionState::kDeleted,    ConnectionState::kNotFound};
 // "discovered", ..., "not_found".
 std::string_view ConnectionStateName(ConnectionState state);
 std::optional<ConnectionState> ParseConnectionState(std::string_view name);
@@ -73,13 +74,18 @@ enum class TestOutcome {
   kBlockedByPolicy,
   kUnexpected,
 };
-inline constexpr TestOutcome kAllTestOutcomes[] = {
-    TestOutcome::kOk,           TestOutcome::kUnreachable,
-    TestOutcome::kTlsUntrusted, TestOutcome::kTlsHostnameMismatch,
-    TestOutcome::kTlsExpired,   TestOutcome::kTlsClientCertRefused,
-    TestOutcome::kUnauthorized, TestOutcome::kForbidden,
-    TestOutcome::kNotFound,     TestOutcome::kRateLimited,
-    TestOutcome::kBlockedByPolicy, TestOutcome::kUnexpected};
+inline constexpr TestOutcome kAllTestOutcomes[] = {TestOutcome::kOk,
+                                                   TestOutcome::kUnreachable,
+                                                   TestOutcome::kTlsUntrusted,
+                                                   TestOutcome::kTlsHostnameMismatch,
+                                                   TestOutcome::kTlsExpired,
+                                                   TestOutcome::kTlsClientCertRefused,
+                                                   TestOutcome::kUnauthorized,
+                                                   TestOutcome::kForbidden,
+                                                   TestOutcome::kNotFound,
+                                                   TestOutcome::kRateLimited,
+                                                   TestOutcome::kBlockedByPolicy,
+                                                   TestOutcome::kUnexpected};
 // "ok", "unreachable", "tls_untrusted", "tls_hostname_mismatch", "unauthorized", ...
 std::string_view TestOutcomeName(TestOutcome outcome);
 std::optional<TestOutcome> ParseTestOutcome(std::string_view name);

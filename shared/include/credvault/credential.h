@@ -72,16 +72,16 @@ std::string_view CredentialFieldName(CredentialField field);
 std::optional<CredentialField> ParseCredentialField(std::string_view name);
 
 enum class FieldFormat {
-  kToken,         // no whitespace or control characters
-  kUsername,      // no ':' (RFC 7617) and no control characters
-  kPassword,      // no control characters
-  kCertificates,  // PEM, one or more CERTIFICATE blocks
-  kPrivateKey,    // PEM private key (RSA, EC or PKCS#8)
-  kRsaPrivateKey, // PEM RSA or PKCS#8 private key
-  kGitHubAppId,   // a numeric App id, or an App client id ("Iv1.…", "Iv23…")
-  kNumericId,     // decimal digits, not zero
-  kHeaderName,    // an RFC 9110 token, not a header the transport owns
-  kHeaderValue,   // no CR, LF or NUL (header injection)
+  kToken,          // no whitespace or control characters
+  kUsername,       // no ':' (RFC 7617) and no control characters
+  kPassword,       // no control characters
+  kCertificates,   // PEM, one or more CERTIFICATE blocks
+  kPrivateKey,     // PEM private key (RSA, EC or PKCS#8)
+  kRsaPrivateKey,  // PEM RSA or PKCS#8 private key
+  kGitHubAppId,    // a numeric App id, or an App client id ("Iv1.…", "Iv23…")
+  kNumericId,      // decimal digits, not zero
+  kHeaderName,     // an RFC 9110 token, not a header the transport owns
+  kHeaderValue,    // no CR, LF or NUL (header injection)
 };
 
 struct FieldSpec {
@@ -195,8 +195,8 @@ struct CredentialRecord {
 };
 
 EnvelopeContext CredentialSecretContext(std::string_view credential_id, uint64_t version);
-EnvelopeContext CredentialNameContext(std::string_view workspace_id,
-                                      std::string_view credential_id, uint64_t version);
+EnvelopeContext CredentialNameContext(std::string_view workspace_id, std::string_view credential_id,
+                                      uint64_t version);
 
 // Validates `view`, seals its fields under `data_key` and grants it to each of
 // `workspaces` (each must hold its secrets key: kPermissionDenied otherwise). The home
@@ -215,8 +215,7 @@ CredentialSummary SummarizeCredentialView(const CredentialView& view,
                                           const SealedCredential& sealed);
 // Shares with another workspace: a grant wrapping `data_key` under `target`'s secrets key.
 Result<CredentialGrant> GrantCredential(const SealedCredential& sealed, std::string_view name,
-                                        const SymmetricKey& data_key,
-                                        const WorkspaceKeys& target);
+                                        const SymmetricKey& data_key, const WorkspaceKeys& target);
 
 }  // namespace credvault
 

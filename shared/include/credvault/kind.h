@@ -17,9 +17,9 @@
 namespace credvault {
 
 enum class ServiceKind { kKubernetes, kPrometheus, kGrafana, kGitHub, kHttp };
-inline constexpr ServiceKind kAllServiceKinds[] = {ServiceKind::kKubernetes, ServiceKind::kPrometheus,
-                                                   ServiceKind::kGrafana, ServiceKind::kGitHub,
-                                                   ServiceKind::kHttp};
+inline constexpr ServiceKind kAllServiceKinds[] = {ServiceKind::kKubernetes,
+                                                   ServiceKind::kPrometheus, ServiceKind::kGrafana,
+                                                   ServiceKind::kGitHub, ServiceKind::kHttp};
 
 // "kubernetes", "prometheus", "grafana", "github", "http".
 std::string_view ServiceKindName(ServiceKind kind);

@@ -13,9 +13,8 @@
 #ifndef CREDVAULT_MODEL_JSON_H_
 #define CREDVAULT_MODEL_JSON_H_
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "credvault/connection.h"
 #include "credvault/credential.h"

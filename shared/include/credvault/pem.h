@@ -37,8 +37,8 @@ struct PemBlock {
 //   pem_wrong_type         a block of another kind than `expect` wants (names both)
 //   pem_too_many_blocks    more than one key block
 //   pem_trailing_data      text outside the blocks
-std::optional<FieldIssue> CheckPem(std::string_view field, std::string_view text,
-                                   PemExpect expect, std::vector<PemBlock>* blocks = nullptr);
+std::optional<FieldIssue> CheckPem(std::string_view field, std::string_view text, PemExpect expect,
+                                   std::vector<PemBlock>* blocks = nullptr);
 
 }  // namespace credvault
 

@@ -21,14 +21,14 @@ std::string_view RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
 
 enum class Action {
-  kReadCredentials,        // list credentials and their names
+  kReadCredentials,  // list credentials and their names
   kCreateCredential,
-  kEditCredential,         // rename, rotate the secret
+  kEditCredential,  // rename, rotate the secret
   kDeleteCredential,
   kShareCredential,        // grant to another workspace
   kOpenCredentialSecrets,  // decrypt the secret fields
   kReadConnections,
-  kCreateConnection,       // includes importing a kubeconfig
+  kCreateConnection,  // includes importing a kubeconfig
   kEditConnection,
   kDeleteConnection,
   kChangeConnectionState,
@@ -37,7 +37,7 @@ enum class Action {
   kManageRunners,
   kManageEnvironments,
   kReadAudit,
-  kEditWorkspace,    // rename
+  kEditWorkspace,  // rename
   kDeleteWorkspace,
 };
 inline constexpr size_t kActionCount = 18;

@@ -30,7 +30,7 @@ enum class ChipTone { kNeutral, kInfo, kSuccess, kWarning, kDanger, kMuted };
 std::string_view ChipToneName(ChipTone tone);
 
 struct StatusChip {
-  std::string_view label;    // "Connected", "Not found", ...
+  std::string_view label;  // "Connected", "Not found", ...
   ChipTone tone;
   std::string_view tooltip;  // what the state means, in a sentence
 };
@@ -70,8 +70,8 @@ ConnectionListView ListConnections(std::span<const ConnectionSummary> items,
 
 enum class CredentialSortKey { kName, kKind, kUpdatedAt };
 struct CredentialListQuery {
-  std::string search;               // case-insensitive, in name
-  std::vector<ServiceKind> kinds;   // empty = every kind
+  std::string search;              // case-insensitive, in name
+  std::vector<ServiceKind> kinds;  // empty = every kind
   bool rotate_recommended_only = false;
   CredentialSortKey sort = CredentialSortKey::kName;
   SortOrder order = SortOrder::kAscending;
@@ -99,7 +99,7 @@ ConnectionActions ActionsFor(ConnectionState state, Role role);
 
 struct FormField {
   CredentialField field;
-  std::string_view name;   // JSON and input name
+  std::string_view name;  // JSON and input name
   std::string_view label;
   bool required = false;
   bool masked = false;     // a password-style input
@@ -111,7 +111,7 @@ struct CredentialFormState {
   std::vector<AuthMethod> methods;  // what the kind offers, for the method picker
   std::string name_code;
   std::string name_message;
-  std::string method_message;  // set when the method does not fit the kind
+  std::string method_message;     // set when the method does not fit the kind
   std::vector<FormField> fields;  // the chosen method's fields, in order
   bool valid = false;             // submit enabled
 };

@@ -7,8 +7,8 @@
 
 namespace credvault {
 
-using nlohmann::json;
 using internal::ModelReader;
+using nlohmann::json;
 
 namespace {
 
@@ -67,8 +67,10 @@ std::string Indexed(const char* key, size_t i) {
 }
 
 json LastTestToJson(const LastTest& t) {
-  return json{{kOutcome, TestOutcomeName(t.outcome)}, {kTestedAt, t.tested_at},
-              {kLatencyMs, t.latency_ms},           {kHttpStatus, t.http_status},
+  return json{{kOutcome, TestOutcomeName(t.outcome)},
+              {kTestedAt, t.tested_at},
+              {kLatencyMs, t.latency_ms},
+              {kHttpStatus, t.http_status},
               {kRunnerId, t.runner_id}};
 }
 
@@ -175,7 +177,8 @@ Result<SealedCredential> SealedCredentialFromJson(const json& j) {
     c.grants.push_back(std::move(grant));
   }
   if (!r.ok()) return r.status();
-  if (c.version == 0) return Result<SealedCredential>(ErrorCode::kValidation, "version: must be at least 1");
+  if (c.version == 0)
+    return Result<SealedCredential>(ErrorCode::kValidation, "version: must be at least 1");
   return c;
 }
 
@@ -294,7 +297,8 @@ Result<SealedConnection> SealedConnectionFromJson(const json& j) {
   r.Int(kUpdatedAt, &c.updated_at);
   r.Envelope(kSealedDetails, &c.sealed_details);
   CV_RETURN_IF_ERROR(ReadLastTest(r, &c.last_test));
-  if (c.version == 0) return Result<SealedConnection>(ErrorCode::kValidation, "version: must be at least 1");
+  if (c.version == 0)
+    return Result<SealedConnection>(ErrorCode::kValidation, "version: must be at least 1");
   return c;
 }
 
@@ -437,7 +441,8 @@ SecretBytes CredentialSecretPlaintext(const CredentialView& view) {
 
 Result<CredentialView> CredentialFromSecretPlaintext(std::string_view text) {
   json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) return Result<CredentialView>(ErrorCode::kMalformed, "sealed credential is not JSON");
+  if (j.is_discarded())
+    return Result<CredentialView>(ErrorCode::kMalformed, "sealed credential is not JSON");
   ModelReader r(j, "");
   CredentialView v;
   r.SchemaVersion(kModelSchemaVersion);
@@ -450,15 +455,19 @@ Result<CredentialView> CredentialFromSecretPlaintext(std::string_view text) {
 }
 
 SecretBytes ConnectionDetailsPlaintext(const ConnectionView& view) {
-  json j{{kSchemaVersion, kModelSchemaVersion}, {kKind, ServiceKindName(view.kind)},
-         {kName, view.name},                   {kEndpoint, view.endpoint.ToString()},
-         {kCaData, view.tls.ca_data},          {kServerName, view.tls.server_name}};
+  json j{{kSchemaVersion, kModelSchemaVersion},
+         {kKind, ServiceKindName(view.kind)},
+         {kName, view.name},
+         {kEndpoint, view.endpoint.ToString()},
+         {kCaData, view.tls.ca_data},
+         {kServerName, view.tls.server_name}};
   return DumpSecret(j);
 }
 
 Result<ConnectionDetails> ConnectionDetailsFromPlaintext(std::string_view text) {
   json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) return Result<ConnectionDetails>(ErrorCode::kMalformed, "sealed details are not JSON");
+  if (j.is_discarded())
+    return Result<ConnectionDetails>(ErrorCode::kMalformed, "sealed details are not JSON");
   ModelReader r(j, "");
   ConnectionDetails d;
   r.SchemaVersion(kModelSchemaVersion);

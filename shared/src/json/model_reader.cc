@@ -36,8 +36,7 @@ void ModelReader::SchemaVersion(uint64_t supported) {
   if (ok() && version != supported) {
     status_ = Status(ErrorCode::kUnsupportedVersion,
                      PathOf("schema_version") + ": " + std::to_string(version) +
-                         " is not supported (this build reads " + std::to_string(supported) +
-                         ")");
+                         " is not supported (this build reads " + std::to_string(supported) + ")");
   }
 }
 

@@ -6,12 +6,11 @@
 #define CREDVAULT_JSON_MODEL_READER_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "credvault/secret.h"
 #include "credvault/status.h"

@@ -53,9 +53,9 @@ FieldIssues CheckConnection(const ConnectionView& view) {
     issues.push_back(std::move(*issue));
   }
   if (view.environment_ids.size() > kMaxEnvironmentsPerConnection) {
-    issues.push_back(Issue("environment_ids", "too_many",
-                           "must have at most " + std::to_string(kMaxEnvironmentsPerConnection) +
-                               " environments"));
+    issues.push_back(Issue(
+        "environment_ids", "too_many",
+        "must have at most " + std::to_string(kMaxEnvironmentsPerConnection) + " environments"));
   }
   std::set<std::string_view> seen;
   for (const std::string& env : view.environment_ids) {
@@ -78,9 +78,9 @@ Status ValidateConnection(const ConnectionView& view) {
 Status CheckCredentialFits(ServiceKind connection_kind, ServiceKind credential_kind,
                            AuthMethod method) {
   if (connection_kind == credential_kind) return Status::Ok();
-  bool generic_http = credential_kind == ServiceKind::kHttp &&
-                      (connection_kind == ServiceKind::kPrometheus ||
-                       connection_kind == ServiceKind::kGrafana);
+  bool generic_http =
+      credential_kind == ServiceKind::kHttp &&
+      (connection_kind == ServiceKind::kPrometheus || connection_kind == ServiceKind::kGrafana);
   if (generic_http) return Status::Ok();
   return Status(ErrorCode::kValidation,
                 "credential_id: a " + std::string(ServiceKindName(credential_kind)) + " " +

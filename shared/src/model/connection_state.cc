@@ -10,10 +10,10 @@ namespace {
 using S = ConnectionState;
 
 constexpr internal::EnumName<S> kStateNames[] = {
-    {S::kDiscovered, "discovered"},     {S::kRegistered, "registered"},
-    {S::kConnected, "connected"},       {S::kIgnored, "ignored"},
-    {S::kMaintenance, "maintenance"},   {S::kDisconnected, "disconnected"},
-    {S::kDeleted, "deleted"},           {S::kNotFound, "not_found"},
+    {S::kDiscovered, "discovered"},   {S::kRegistered, "registered"},
+    {S::kConnected, "connected"},     {S::kIgnored, "ignored"},
+    {S::kMaintenance, "maintenance"}, {S::kDisconnected, "disconnected"},
+    {S::kDeleted, "deleted"},         {S::kNotFound, "not_found"},
 };
 static_assert(std::size(kStateNames) == kConnectionStateCount);
 
@@ -72,8 +72,7 @@ constexpr PickRule kPicks[] = {
 
     {S::kIgnored,
      {S::kRegistered, "Stop ignoring",
-      "Stop ignoring this connection? It is registered again; run a test to connect it.",
-      false}},
+      "Stop ignoring this connection? It is registered again; run a test to connect it.", false}},
     {S::kIgnored, {S::kDeleted, "Delete", kDeleteText, true}},
 
     {S::kMaintenance,
@@ -121,10 +120,10 @@ struct ImportRule {
   S to;
 };
 constexpr ImportRule kImports[] = {
-    {S::kDiscovered, false, S::kDiscovered},     {S::kRegistered, false, S::kRegistered},
-    {S::kConnected, false, S::kConnected},       {S::kIgnored, false, S::kIgnored},
-    {S::kMaintenance, false, S::kMaintenance},   {S::kDisconnected, false, S::kDisconnected},
-    {S::kDeleted, true, S::kDeleted},            {S::kNotFound, false, S::kDiscovered},
+    {S::kDiscovered, false, S::kDiscovered},   {S::kRegistered, false, S::kRegistered},
+    {S::kConnected, false, S::kConnected},     {S::kIgnored, false, S::kIgnored},
+    {S::kMaintenance, false, S::kMaintenance}, {S::kDisconnected, false, S::kDisconnected},
+    {S::kDeleted, true, S::kDeleted},          {S::kNotFound, false, S::kDiscovered},
 };
 
 // The test and import tables are indexed by state: their rows must be in enum order.
@@ -140,9 +139,9 @@ static_assert(InStateOrder(kTests));
 static_assert(InStateOrder(kImports));
 
 Status Refuse(S from, std::string_view what) {
-  return Status(ErrorCode::kInvalidTransition,
-                std::string("a ") + std::string(ConnectionStateName(from)) +
-                    " connection cannot " + std::string(what));
+  return Status(ErrorCode::kInvalidTransition, std::string("a ") +
+                                                   std::string(ConnectionStateName(from)) +
+                                                   " connection cannot " + std::string(what));
 }
 
 }  // namespace
@@ -184,22 +183,21 @@ std::optional<UserTransition> FindUserTransition(ConnectionState from, Connectio
   return std::nullopt;
 }
 
-Result<ConnectionState> ApplyEvent(ConnectionState from, const ConnectionEvent& event,
-                                   Role role) {
+Result<ConnectionState> ApplyEvent(ConnectionState from, const ConnectionEvent& event, Role role) {
   if (static_cast<size_t>(from) >= kConnectionStateCount) {
     return Status(ErrorCode::kInvalidArgument, "unknown connection state");
   }
   Action needed = RequiredAction(event);
   if (!Allows(role, needed)) {
-    return Status(ErrorCode::kPermissionDenied, "the " + std::string(RoleName(role)) +
-                                                    " role may not " +
-                                                    std::string(ActionName(needed)));
+    return Status(
+        ErrorCode::kPermissionDenied,
+        "the " + std::string(RoleName(role)) + " role may not " + std::string(ActionName(needed)));
   }
   switch (event.type) {
     case ConnectionEvent::Type::kUserPick: {
       if (!FindUserTransition(from, event.target)) {
-        return Refuse(from, "be moved to " + std::string(ConnectionStateName(event.target)) +
-                                " by hand");
+        return Refuse(from,
+                      "be moved to " + std::string(ConnectionStateName(event.target)) + " by hand");
       }
       return event.target;
     }

@@ -90,8 +90,8 @@ constexpr AuthMethodSpec kMethods[] = {
 // Headers the HTTP transport owns: letting a credential set them would break framing or
 // smuggle requests.
 constexpr std::string_view kReservedHeaders[] = {
-    "host",    "content-length", "transfer-encoding", "connection", "upgrade",
-    "te",      "trailer",        "keep-alive",        "proxy-connection", "expect"};
+    "host", "content-length", "transfer-encoding", "connection",       "upgrade",
+    "te",   "trailer",        "keep-alive",        "proxy-connection", "expect"};
 
 // Characters RFC 9110 allows in a header name (a token).
 bool IsTokenChar(char c) {
@@ -113,8 +113,7 @@ bool IsPositiveDecimal(std::string_view text) {
 bool IsGitHubClientId(std::string_view text) {
   if (!text.starts_with("Iv") || text.size() < 4 || text.size() > 64) return false;
   for (char c : text) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '.')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.')) {
       return false;
     }
   }
@@ -265,7 +264,8 @@ FieldIssues CheckCredential(const CredentialView& view) {
   const AuthMethodSpec* spec = FindAuthMethod(view.kind, view.method);
   if (spec == nullptr) {
     issues.push_back(Issue("auth_method", "unsupported_method",
-                           std::string(AuthMethodName(view.method)) + " is not a way to sign in to " +
+                           std::string(AuthMethodName(view.method)) +
+                               " is not a way to sign in to " +
                                std::string(ServiceKindName(view.kind))));
     return issues;
   }
@@ -278,8 +278,8 @@ FieldIssues CheckCredential(const CredentialView& view) {
   }
   for (const auto& entry : kFieldNames) {
     if (!used[static_cast<size_t>(entry.value)] && view.fields.Has(entry.value)) {
-      issues.push_back(Issue(entry.name, "not_used",
-                             "is not used by " + std::string(spec->label) + " sign-in"));
+      issues.push_back(
+          Issue(entry.name, "not_used", "is not used by " + std::string(spec->label) + " sign-in"));
     }
   }
   return issues;

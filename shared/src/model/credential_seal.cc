@@ -22,9 +22,10 @@ Result<CredentialGrant> MakeCredentialGrant(std::string_view id, uint64_t versio
   grant.workspace_id = keys.workspace_id;
   grant.key_generation = keys.generation;
   CV_ASSIGN_OR_RETURN(grant.wrapped_data_key, WrapDataKey(keys, id, version, data_key));
-  CV_ASSIGN_OR_RETURN(grant.sealed_name,
-                      SealEnvelope(keys.metadata, CredentialNameContext(keys.workspace_id, id, version),
-                                   AsBytes(name)));
+  CV_ASSIGN_OR_RETURN(
+      grant.sealed_name,
+      SealEnvelope(keys.metadata, CredentialNameContext(keys.workspace_id, id, version),
+                   AsBytes(name)));
   return grant;
 }
 
@@ -32,7 +33,8 @@ Result<std::string> OpenName(const SealedCredential& sealed, const CredentialGra
                              const WorkspaceKeys& keys) {
   CV_ASSIGN_OR_RETURN(
       SecretBytes name,
-      OpenEnvelope(keys.metadata, CredentialNameContext(keys.workspace_id, sealed.id, sealed.version),
+      OpenEnvelope(keys.metadata,
+                   CredentialNameContext(keys.workspace_id, sealed.id, sealed.version),
                    grant.sealed_name));
   return std::string(name.chars());
 }
@@ -50,12 +52,11 @@ const CredentialGrant* GrantFor(const SealedCredential& sealed, const WorkspaceK
 
 EnvelopeContext CredentialSecretContext(std::string_view credential_id, uint64_t version) {
   // A credential is shared across workspaces: its secret is bound to no workspace.
-  return EnvelopeContext{std::string(kPurposeCredential), "", std::string(credential_id),
-                         version};
+  return EnvelopeContext{std::string(kPurposeCredential), "", std::string(credential_id), version};
 }
 
-EnvelopeContext CredentialNameContext(std::string_view workspace_id,
-                                      std::string_view credential_id, uint64_t version) {
+EnvelopeContext CredentialNameContext(std::string_view workspace_id, std::string_view credential_id,
+                                      uint64_t version) {
   return EnvelopeContext{std::string(kPurposeCredentialName), std::string(workspace_id),
                          std::string(credential_id), version};
 }
@@ -89,9 +90,9 @@ Result<SealedCredential> SealCredential(const CredentialView& view, const Creden
   sealed.created_at = record.created_at;
   sealed.updated_at = record.updated_at;
   SecretBytes plaintext = internal::CredentialSecretPlaintext(view);
-  CV_ASSIGN_OR_RETURN(sealed.sealed_secret,
-                      SealEnvelope(data_key, CredentialSecretContext(record.id, record.version),
-                                   plaintext.view()));
+  CV_ASSIGN_OR_RETURN(
+      sealed.sealed_secret,
+      SealEnvelope(data_key, CredentialSecretContext(record.id, record.version), plaintext.view()));
   for (const WorkspaceKeys* keys : workspaces) {
     CV_ASSIGN_OR_RETURN(CredentialGrant grant,
                         MakeCredentialGrant(record.id, record.version, view.name, data_key, *keys));
@@ -151,8 +152,7 @@ Result<CredentialSummary> SummarizeCredential(const SealedCredential& sealed,
 }
 
 Result<CredentialGrant> GrantCredential(const SealedCredential& sealed, std::string_view name,
-                                        const SymmetricKey& data_key,
-                                        const WorkspaceKeys& target) {
+                                        const SymmetricKey& data_key, const WorkspaceKeys& target) {
   if (!target.secrets) {
     return Status(ErrorCode::kPermissionDenied,
                   "sharing a credential needs the workspace secrets key");

@@ -6,8 +6,10 @@ namespace credvault {
 namespace {
 
 constexpr internal::EnumName<ServiceKind> kServiceKindNames[] = {
-    {ServiceKind::kKubernetes, "kubernetes"}, {ServiceKind::kPrometheus, "prometheus"},
-    {ServiceKind::kGrafana, "grafana"},       {ServiceKind::kGitHub, "github"},
+    {ServiceKind::kKubernetes, "kubernetes"},
+    {ServiceKind::kPrometheus, "prometheus"},
+    {ServiceKind::kGrafana, "grafana"},
+    {ServiceKind::kGitHub, "github"},
     {ServiceKind::kHttp, "http"},
 };
 

@@ -71,8 +71,8 @@ bool LabelFits(PemExpect expect, std::string_view label) {
 
 }  // namespace
 
-std::optional<FieldIssue> CheckPem(std::string_view field, std::string_view text,
-                                   PemExpect expect, std::vector<PemBlock>* blocks_out) {
+std::optional<FieldIssue> CheckPem(std::string_view field, std::string_view text, PemExpect expect,
+                                   std::vector<PemBlock>* blocks_out) {
   std::vector<PemBlock> blocks;
   std::string_view rest = internal::TrimWhitespace(text);
   while (!rest.empty()) {

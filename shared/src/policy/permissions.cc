@@ -44,24 +44,21 @@ using A = Action;
 // cannot run a test either (a test job carries the decrypted secret).
 constexpr A kViewerActions[] = {A::kReadCredentials, A::kReadConnections};
 constexpr A kOperatorActions[] = {
-    A::kReadCredentials,       A::kCreateCredential,  A::kEditCredential,
-    A::kOpenCredentialSecrets, A::kReadConnections,   A::kCreateConnection,
-    A::kEditConnection,        A::kChangeConnectionState, A::kRunTest,
-    A::kReadAudit};
+    A::kReadCredentials, A::kCreateCredential, A::kEditCredential, A::kOpenCredentialSecrets,
+    A::kReadConnections, A::kCreateConnection, A::kEditConnection, A::kChangeConnectionState,
+    A::kRunTest,         A::kReadAudit};
 constexpr A kAdminActions[] = {
-    A::kReadCredentials,   A::kCreateCredential,      A::kEditCredential,
-    A::kDeleteCredential,  A::kShareCredential,       A::kOpenCredentialSecrets,
-    A::kReadConnections,   A::kCreateConnection,      A::kEditConnection,
-    A::kDeleteConnection,  A::kChangeConnectionState, A::kRunTest,
-    A::kManageMembers,     A::kManageRunners,         A::kManageEnvironments,
-    A::kReadAudit,         A::kEditWorkspace};
+    A::kReadCredentials, A::kCreateCredential,      A::kEditCredential,        A::kDeleteCredential,
+    A::kShareCredential, A::kOpenCredentialSecrets, A::kReadConnections,       A::kCreateConnection,
+    A::kEditConnection,  A::kDeleteConnection,      A::kChangeConnectionState, A::kRunTest,
+    A::kManageMembers,   A::kManageRunners,         A::kManageEnvironments,    A::kReadAudit,
+    A::kEditWorkspace};
 constexpr A kOwnerActions[] = {
-    A::kReadCredentials,   A::kCreateCredential,      A::kEditCredential,
-    A::kDeleteCredential,  A::kShareCredential,       A::kOpenCredentialSecrets,
-    A::kReadConnections,   A::kCreateConnection,      A::kEditConnection,
-    A::kDeleteConnection,  A::kChangeConnectionState, A::kRunTest,
-    A::kManageMembers,     A::kManageRunners,         A::kManageEnvironments,
-    A::kReadAudit,         A::kEditWorkspace,         A::kDeleteWorkspace};
+    A::kReadCredentials, A::kCreateCredential,      A::kEditCredential,        A::kDeleteCredential,
+    A::kShareCredential, A::kOpenCredentialSecrets, A::kReadConnections,       A::kCreateConnection,
+    A::kEditConnection,  A::kDeleteConnection,      A::kChangeConnectionState, A::kRunTest,
+    A::kManageMembers,   A::kManageRunners,         A::kManageEnvironments,    A::kReadAudit,
+    A::kEditWorkspace,   A::kDeleteWorkspace};
 
 struct RoleRow {
   Role role;
@@ -86,9 +83,7 @@ const RoleRow& RowOf(Role role) {
 }  // namespace
 
 std::string_view RoleName(Role role) { return internal::NameOf(kRoleNames, role); }
-std::optional<Role> ParseRole(std::string_view name) {
-  return internal::ValueOf(kRoleNames, name);
-}
+std::optional<Role> ParseRole(std::string_view name) { return internal::ValueOf(kRoleNames, name); }
 std::string_view ActionName(Action action) { return internal::NameOf(kActionNames, action); }
 std::optional<Action> ParseAction(std::string_view name) {
   return internal::ValueOf(kActionNames, name);

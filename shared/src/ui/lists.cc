@@ -118,14 +118,13 @@ ConnectionListView ListConnections(std::span<const ConnectionSummary> items,
     if (!query.credential_id.empty() && c.credential_id != query.credential_id) continue;
     if (!HasEnvironment(c, query.environment_id)) continue;
     // The endpoint holds the host, so it is not searched twice.
-    if (!needle.empty() && !ContainsFolded(c.name, needle) &&
-        !ContainsFolded(c.endpoint, needle)) {
+    if (!needle.empty() && !ContainsFolded(c.name, needle) && !ContainsFolded(c.endpoint, needle)) {
       continue;
     }
     size_t state = static_cast<size_t>(c.state);
     if (state < kConnectionStateCount) ++view.state_counts[state];
-    bool state_ok = query.states.empty() ? c.state != ConnectionState::kDeleted
-                                         : InList(query.states, c.state);
+    bool state_ok =
+        query.states.empty() ? c.state != ConnectionState::kDeleted : InList(query.states, c.state);
     if (state_ok) view.rows.push_back(static_cast<uint32_t>(i));
   }
   view.total = view.rows.size();

@@ -21,9 +21,9 @@ class ModelJsonTest : public testing::CryptoTest {
   SealedCredential SealedCred() {
     const WorkspaceKeys* ws[] = {&keys_};
     SymmetricKey data_key = NewDataKey();
-    auto sealed = SealCredential(ClientCertCredential(),
-                                 {"cred-1", "acct-1", "ws-1", 1, 1700000000, 1700000001}, data_key,
-                                 ws);
+    auto sealed =
+        SealCredential(ClientCertCredential(),
+                       {"cred-1", "acct-1", "ws-1", 1, 1700000000, 1700000001}, data_key, ws);
     EXPECT_TRUE(sealed.ok());
     sealed->rotate_recommended = true;
     return *sealed;
@@ -66,13 +66,11 @@ TEST_F(ModelJsonTest, MalformedSealedCredentialsNameTheField) {
       {"kind unknown", [](json& j) { j["kind"] = "mysql"; }, ErrorCode::kValidation, "kind"},
       {"method wrong type", [](json& j) { j["auth_method"] = json::array(); },
        ErrorCode::kValidation, "auth_method"},
-      {"negative version", [](json& j) { j["version"] = -1; }, ErrorCode::kValidation,
-       "version"},
+      {"negative version", [](json& j) { j["version"] = -1; }, ErrorCode::kValidation, "version"},
       {"zero version", [](json& j) { j["version"] = 0; }, ErrorCode::kValidation, "version"},
-      {"float time", [](json& j) { j["created_at"] = 1.5; }, ErrorCode::kValidation,
-       "created_at"},
-      {"secret not base64url", [](json& j) { j["sealed_secret"] = "a+b/"; },
-       ErrorCode::kValidation, "sealed_secret"},
+      {"float time", [](json& j) { j["created_at"] = 1.5; }, ErrorCode::kValidation, "created_at"},
+      {"secret not base64url", [](json& j) { j["sealed_secret"] = "a+b/"; }, ErrorCode::kValidation,
+       "sealed_secret"},
       {"secret not an envelope", [](json& j) { j["sealed_secret"] = "AAAA"; },
        ErrorCode::kValidation, "sealed_secret"},
       {"grants object", [](json& j) { j["grants"] = json::object(); }, ErrorCode::kValidation,
@@ -83,8 +81,8 @@ TEST_F(ModelJsonTest, MalformedSealedCredentialsNameTheField) {
        ErrorCode::kValidation, "grants[0].key_generation"},
       {"grant not object", [](json& j) { j["grants"][0] = "x"; }, ErrorCode::kValidation,
        "grants[0]"},
-      {"rotate string", [](json& j) { j["rotate_recommended"] = "yes"; },
-       ErrorCode::kValidation, "rotate_recommended"},
+      {"rotate string", [](json& j) { j["rotate_recommended"] = "yes"; }, ErrorCode::kValidation,
+       "rotate_recommended"},
       {"no schema", [](json& j) { j.erase("schema_version"); }, ErrorCode::kValidation,
        "schema_version"},
       {"schema string", [](json& j) { j["schema_version"] = "1"; }, ErrorCode::kValidation,
@@ -192,7 +190,9 @@ TEST_F(ModelJsonTest, MalformedConnectionsNameTheField) {
   EXPECT_EQ(field_of([](json& j) { j["state"] = "not found"; }), "state");
   EXPECT_EQ(field_of([](json& j) { j["environment_ids"] = "env"; }), "environment_ids");
   EXPECT_EQ(field_of([](json& j) { j["environment_ids"][1] = 3; }), "environment_ids[1]");
-  EXPECT_EQ(field_of([](json& j) { j["last_test"] = json{{"outcome", "fine"}, {"tested_at", 1}}; }),
+  EXPECT_EQ(field_of([](json& j) {
+              j["last_test"] = json{{"outcome", "fine"}, {"tested_at", 1}};
+            }),
             "last_test.outcome");
   EXPECT_EQ(field_of([](json& j) { j["last_test"]["http_status"] = 1000; }),
             "last_test.http_status");
@@ -240,8 +240,9 @@ TEST_F(ModelJsonTest, WorkspacesAndSummariesRoundTrip) {
   EXPECT_EQ(CredentialSummaryToJson(*s_back), js);
 
   FieldIssues issues = {{"token", "required", "is required"}};
-  EXPECT_EQ(FieldIssuesToJson(issues),
-            (json::array({{{"field", "token"}, {"code", "required"}, {"message", "is required"}}})));
+  EXPECT_EQ(
+      FieldIssuesToJson(issues),
+      (json::array({{{"field", "token"}, {"code", "required"}, {"message", "is required"}}})));
 }
 
 }  // namespace

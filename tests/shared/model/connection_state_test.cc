@@ -61,10 +61,14 @@ const std::map<std::string, std::map<std::string, std::string>> kTests = [] {
 
 // from → to on re-import ("" = refused).
 const std::map<std::string, std::string> kImports = {
-    {"discovered", "discovered"},     {"registered", "registered"},
-    {"connected", "connected"},       {"ignored", "ignored"},
-    {"maintenance", "maintenance"},   {"disconnected", "disconnected"},
-    {"deleted", ""},                  {"not_found", "discovered"},
+    {"discovered", "discovered"},
+    {"registered", "registered"},
+    {"connected", "connected"},
+    {"ignored", "ignored"},
+    {"maintenance", "maintenance"},
+    {"disconnected", "disconnected"},
+    {"deleted", ""},
+    {"not_found", "discovered"},
 };
 
 void ExpectCell(const Result<ConnectionState>& got, bool role_ok, const std::string& want,
@@ -184,9 +188,9 @@ TEST(ConnectionStateTest, NamesRoundTripAndUnknownsAreRefused) {
                        ConnectionEvent::Test(static_cast<TestOutcome>(77)), Role::kOwner)
                 .code(),
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(ApplyEvent(static_cast<ConnectionState>(99), ConnectionEvent::Import(), Role::kOwner)
-                .code(),
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      ApplyEvent(static_cast<ConnectionState>(99), ConnectionEvent::Import(), Role::kOwner).code(),
+      ErrorCode::kInvalidArgument);
   EXPECT_TRUE(IsManagedState(ConnectionState::kNotFound));
   EXPECT_FALSE(IsManagedState(ConnectionState::kIgnored));
   EXPECT_FALSE(IsManagedState(ConnectionState::kMaintenance));

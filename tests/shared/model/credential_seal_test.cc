@@ -67,8 +67,8 @@ TEST_F(CredentialSealTest, ViewerKeysListNamesButCannotOpenSecrets) {
   auto admin = Identity::Generate("acct-admin");
   auto viewer = Identity::Generate("acct-viewer");
   PinnedKeys pinned{{admin->id(), admin->sign_public_key()}};
-  auto grant = MakeGrant(*admin, home_, /*include_secrets=*/false, viewer->id(),
-                         viewer->box_public_key());
+  auto grant =
+      MakeGrant(*admin, home_, /*include_secrets=*/false, viewer->id(), viewer->box_public_key());
   ASSERT_TRUE(grant.ok());
   auto viewer_keys = OpenGrant(*viewer, *grant, pinned);
   ASSERT_TRUE(viewer_keys.ok()) << viewer_keys.status().ToString();

@@ -73,9 +73,9 @@ TEST(PemTest, BrokenInputGetsItsExactCode) {
   std::string bad_body = ca;
   bad_body[bad_body.find('\n') + 5] = '*';
   EXPECT_EQ(Code(bad_body, PemExpect::kCertificates), "pem_bad_base64");
-  EXPECT_EQ(Code("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
-                 PemExpect::kCertificates),
-            "pem_bad_base64");
+  EXPECT_EQ(
+      Code("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n", PemExpect::kCertificates),
+      "pem_bad_base64");
   EXPECT_EQ(Code(ca + "trailing words", PemExpect::kCertificates), "pem_trailing_data");
   EXPECT_EQ(Code("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----",
                  PemExpect::kPrivateKey),
@@ -84,9 +84,9 @@ TEST(PemTest, BrokenInputGetsItsExactCode) {
                  "00\n\nAAAA\n-----END RSA PRIVATE KEY-----",
                  PemExpect::kRsaPrivateKey),
             "pem_encrypted");
-  EXPECT_EQ(Code("-----BEGIN CERTIFICATE\nAAAA\n-----END CERTIFICATE-----",
-                 PemExpect::kCertificates),
-            "pem_missing_armour");
+  EXPECT_EQ(
+      Code("-----BEGIN CERTIFICATE\nAAAA\n-----END CERTIFICATE-----", PemExpect::kCertificates),
+      "pem_missing_armour");
   std::string garbage(4096, '\xff');
   EXPECT_EQ(Code(garbage, PemExpect::kCertificates), "pem_missing_armour");
 }

@@ -20,14 +20,13 @@ const std::map<std::string, std::set<std::string>> kExpected = {
      {"read_credentials", "create_credential", "edit_credential", "delete_credential",
       "share_credential", "open_credential_secrets", "read_connections", "create_connection",
       "edit_connection", "delete_connection", "change_connection_state", "run_test",
-      "manage_members", "manage_runners", "manage_environments", "read_audit",
-      "edit_workspace"}},
+      "manage_members", "manage_runners", "manage_environments", "read_audit", "edit_workspace"}},
     {"owner",
      {"read_credentials", "create_credential", "edit_credential", "delete_credential",
       "share_credential", "open_credential_secrets", "read_connections", "create_connection",
       "edit_connection", "delete_connection", "change_connection_state", "run_test",
-      "manage_members", "manage_runners", "manage_environments", "read_audit",
-      "edit_workspace", "delete_workspace"}},
+      "manage_members", "manage_runners", "manage_environments", "read_audit", "edit_workspace",
+      "delete_workspace"}},
 };
 
 TEST(PermissionsTest, EveryRoleActionCell) {

@@ -21,8 +21,7 @@ TEST(WorkspaceTest, AddingMembers) {
   Workspace w = Team();
   EXPECT_TRUE(CheckAddMember(w, "owner-1", "new", Role::kOwner).ok());
   EXPECT_TRUE(CheckAddMember(w, "admin-1", "new", Role::kAdmin).ok());
-  EXPECT_EQ(CheckAddMember(w, "admin-1", "new", Role::kOwner).code(),
-            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(CheckAddMember(w, "admin-1", "new", Role::kOwner).code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(CheckAddMember(w, "op-1", "new", Role::kViewer).code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(CheckAddMember(w, "viewer-1", "new", Role::kViewer).code(),
             ErrorCode::kPermissionDenied);

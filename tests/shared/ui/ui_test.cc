@@ -14,8 +14,8 @@ namespace {
 
 using testing::ModelData;
 
-ConnectionSummary Conn(std::string name, ConnectionState state, ServiceKind kind,
-                       std::string host, int64_t updated_at) {
+ConnectionSummary Conn(std::string name, ConnectionState state, ServiceKind kind, std::string host,
+                       int64_t updated_at) {
   ConnectionSummary c;
   c.id = "id-" + name;
   c.name = std::move(name);
@@ -38,8 +38,7 @@ const std::vector<ConnectionSummary>& Sample() {
   static const std::vector<ConnectionSummary> items = [] {
     std::vector<ConnectionSummary> v = {
         Conn("prod-eu", ConnectionState::kConnected, ServiceKind::kKubernetes, "eu.k8s.corp", 5),
-        Conn("Prod-US", ConnectionState::kDisconnected, ServiceKind::kKubernetes, "us.k8s.corp",
-             3),
+        Conn("Prod-US", ConnectionState::kDisconnected, ServiceKind::kKubernetes, "us.k8s.corp", 3),
         Conn("metrics", ConnectionState::kConnected, ServiceKind::kPrometheus, "prom.corp", 9),
         Conn("old", ConnectionState::kDeleted, ServiceKind::kKubernetes, "old.k8s.corp", 1),
         Conn("dash", ConnectionState::kNotFound, ServiceKind::kGrafana, "grafana.corp", 7),
@@ -259,9 +258,10 @@ TEST(UiPerfTest, FiltersAndSorts100kConnections) {
   double name_ms = timed([&] { by_name = ListConnections(items, names); });
   double ms = std::max({search_ms, sort_ms, name_ms});
   ::testing::Test::RecordProperty("filter_sort_100k_ms", std::to_string(ms));
-  std::printf("[ perf     ] 100000 connections: search+page %.1f ms, full sort by time %.1f ms, "
-              "filter+page by name %.1f ms\n",
-              search_ms, sort_ms, name_ms);
+  std::printf(
+      "[ perf     ] 100000 connections: search+page %.1f ms, full sort by time %.1f ms, "
+      "filter+page by name %.1f ms\n",
+      search_ms, sort_ms, name_ms);
   for (size_t i = 1; i < by_name.rows.size(); ++i) {
     ASSERT_LE(items[by_name.rows[i - 1]].name, items[by_name.rows[i]].name);
   }
