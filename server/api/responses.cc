@@ -4,6 +4,7 @@
 #include <string>
 
 #include "credvault/status.h"
+#include "store/store.h"
 
 namespace credvault::server::api {
 namespace {
@@ -55,6 +56,13 @@ HttpResponse RateLimited(int64_t retry_after_seconds) {
 HttpResponse VersionConflict(uint64_t current_version, std::string_view message) {
   return ErrorBody(409, ErrorCodeName(ErrorCode::kConflict), message,
                    {{"current_version", current_version}});
+}
+
+Result<HttpResponse> FailureOf(const Status& status) {
+  if (const std::optional<uint64_t> current = CurrentVersionOf(status)) {
+    return VersionConflict(*current, status.message());
+  }
+  return status;
 }
 
 }  // namespace credvault::server::api

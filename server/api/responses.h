@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "credvault/status.h"
 #include "http_message.h"
 
 namespace credvault::server::api {
@@ -32,6 +33,10 @@ HttpResponse Unauthenticated(std::string_view message);
 HttpResponse RateLimited(int64_t retry_after_seconds);
 // 409 {"error":{"code":"conflict", "message", "current_version": N}}.
 HttpResponse VersionConflict(uint64_t current_version, std::string_view message);
+
+// For a failed store write: a stale version (store.h StaleVersion) becomes VersionConflict,
+// any other status stays a status for the router. Use as `return api::FailureOf(status);`.
+Result<HttpResponse> FailureOf(const Status& status);
 
 }  // namespace credvault::server::api
 

@@ -41,8 +41,8 @@ Result<Authentication> Authenticate(const HttpRequest& request, Store& store, in
   return result;
 }
 
-Result<Membership> RequireWorkspaceAction(ReadTx& tx, const RequestActor& actor,
-                                          std::string_view workspace_id, Action action) {
+Result<Membership> RequireMembership(ReadTx& tx, const RequestActor& actor,
+                                     std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(api::CheckPathId(workspace_id, "workspace"));
   const Status not_found(ErrorCode::kNotFound, "no such workspace");
   Result<MemberRow> member = tx.GetMember(workspace_id, actor.account_id);
@@ -51,12 +51,18 @@ Result<Membership> RequireWorkspaceAction(ReadTx& tx, const RequestActor& actor,
   if (!workspace.ok()) {
     return workspace.code() == ErrorCode::kNotFound ? not_found : workspace.status();
   }
-  if (!Allows(member->role, action)) {
+  return Membership{std::move(workspace).value(), std::move(member).value()};
+}
+
+Result<Membership> RequireWorkspaceAction(ReadTx& tx, const RequestActor& actor,
+                                          std::string_view workspace_id, Action action) {
+  CV_ASSIGN_OR_RETURN(Membership membership, RequireMembership(tx, actor, workspace_id));
+  if (!Allows(membership.member.role, action)) {
     return Status(ErrorCode::kPermissionDenied,
-                  "a " + std::string(RoleName(member->role)) + " may not " +
+                  "a " + std::string(RoleName(membership.member.role)) + " may not " +
                       std::string(ActionName(action)) + " in this workspace");
   }
-  return Membership{std::move(workspace).value(), std::move(member).value()};
+  return membership;
 }
 
 }  // namespace credvault::server::auth

@@ -49,6 +49,11 @@ Result<Authentication> Authenticate(const HttpRequest& request, Store& store, in
 Result<Membership> RequireWorkspaceAction(ReadTx& tx, const RequestActor& actor,
                                           std::string_view workspace_id, Action action);
 
+// Membership alone, for what every member may do (read the workspace, its members, their
+// own key grants). kNotFound as above.
+Result<Membership> RequireMembership(ReadTx& tx, const RequestActor& actor,
+                                     std::string_view workspace_id);
+
 }  // namespace credvault::server::auth
 
 #endif  // CREDVAULT_SERVER_AUTH_REQUEST_AUTH_H_
