@@ -9,6 +9,8 @@ out=$(mktemp)
   node build/wasm/tests/bench/crypto_bench.js
   node tests/bench/sumo_bench.mjs
   node tests/bench/module_bench.mjs
+  build/native/tests/bench/ui_bench
+  node build/wasm/tests/bench/ui_bench.js
 } > "$out"
 node tests/bench/report.mjs < "$out"
 echo

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <set>
 
@@ -223,8 +222,9 @@ TEST_F(UiFormTest, FieldMessagesFollowValidation) {
   EXPECT_FALSE(wrong.valid);
 }
 
-TEST(UiPerfTest, FiltersAndSorts100kConnections) {
-  constexpr size_t kCount = 100000;
+// Order and paging over a large list; its speed is measured in tests/bench/ui_bench.cc.
+TEST(UiListTest, FiltersAndSortsALargeList) {
+  constexpr size_t kCount = 20000;
   std::vector<ConnectionSummary> items(kCount);
   uint32_t seed = 12345;
   auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
@@ -241,37 +241,34 @@ TEST(UiPerfTest, FiltersAndSorts100kConnections) {
   ConnectionListQuery q;
   q.search = "ClUsTeR-1";
   q.limit = 50;
-  auto timed = [](auto f) {
-    auto start = std::chrono::steady_clock::now();
-    f();
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-        .count();
-  };
-  ConnectionListView page, all, by_name;
-  double search_ms = timed([&] { page = ListConnections(items, q); });
+  ConnectionListView page = ListConnections(items, q);
   ConnectionListQuery full;
   full.sort = ConnectionSortKey::kUpdatedAt;
-  double sort_ms = timed([&] { all = ListConnections(items, full); });
+  ConnectionListView all = ListConnections(items, full);
   ConnectionListQuery names;
   names.kinds = {ServiceKind::kKubernetes, ServiceKind::kPrometheus};
   names.limit = 100;
-  double name_ms = timed([&] { by_name = ListConnections(items, names); });
-  double ms = std::max({search_ms, sort_ms, name_ms});
-  ::testing::Test::RecordProperty("filter_sort_100k_ms", std::to_string(ms));
-  std::printf(
-      "[ perf     ] 100000 connections: search+page %.1f ms, full sort by time %.1f ms, "
-      "filter+page by name %.1f ms\n",
-      search_ms, sort_ms, name_ms);
+  ConnectionListView by_name = ListConnections(items, names);
+
+  ASSERT_EQ(by_name.rows.size(), 100u);
   for (size_t i = 1; i < by_name.rows.size(); ++i) {
     ASSERT_LE(items[by_name.rows[i - 1]].name, items[by_name.rows[i]].name);
   }
+  for (uint32_t row : by_name.rows) {
+    ServiceKind k = items[row].kind;
+    ASSERT_TRUE(k == ServiceKind::kKubernetes || k == ServiceKind::kPrometheus);
+  }
   EXPECT_EQ(page.rows.size(), 50u);
-  EXPECT_GT(page.total, 1000u);
+  EXPECT_GT(page.total, 100u);
+  for (uint32_t row : page.rows) {
+    ASSERT_NE(items[row].name.find("cluster-1"), std::string::npos);
+  }
+  size_t not_deleted = 0;
+  for (const auto& c : items) not_deleted += c.state != ConnectionState::kDeleted;
+  EXPECT_EQ(all.total, not_deleted);
   for (size_t i = 1; i < all.rows.size(); ++i) {
     ASSERT_LE(items[all.rows[i - 1]].updated_at, items[all.rows[i]].updated_at);
   }
-  // Generous bound so a loaded machine does not flake; the number above is the measure.
-  EXPECT_LT(ms, 2000.0);
 }
 
 }  // namespace
