@@ -154,12 +154,13 @@ inline constexpr int64_t kGithubJwtLifetimeSeconds = 540;
 // Builds the plan for `target` at unix time `now`. See the header comment for errors.
 Result<ProbePlan> PlanProbe(const ProbeTarget& target, int64_t now);
 
-// The one sequencing rule, so every runner walks a plan the same way. `observed[i]` says
-// whether step i ran and what it got (see probe_outcome.h); pass the prefix observed so far.
-// Returns the index of the next step to run, or nullopt when the probe is over. A step is
-// skipped (recorded as not run) when its only_if_not_found_step did not get 404; the probe
-// stops after a kSignJwt, kTokenExchange or kAuthenticate step that failed (a failed version
-// or control step does not stop it).
+// The one sequencing rule, so every runner walks a plan the same way. `observed[i]` is what
+// step i saw (see probe_outcome.h); pass what was observed so far. Returns the index of the
+// next step to run, or nullopt when the probe is over. The runner resizes `observed` to that
+// index (steps in between were skipped: not run) and appends the step's observation. A step
+// is skipped when its only_if_not_found_step did not get 404; the probe stops after a
+// kSignJwt, kTokenExchange or kAuthenticate step that failed, unless the failure is a 404 a
+// fallback step waits for (a failed version or control step never stops it).
 struct ProbeObservation;
 std::optional<size_t> NextProbeStep(const ProbePlan& plan,
                                     std::span<const ProbeObservation> observed);

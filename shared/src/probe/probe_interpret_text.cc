@@ -157,6 +157,12 @@ Verdict Unauthorized(const Context& ctx, const ProbeResponse& r) {
                   {A::kRotateToken, A::kEditCredential});
     }
     case ProbeKind::kGrafana:
+      if (ctx.target.auth.kind == ProbeAuthKind::kBasic) {
+        return Make(O::kUnauthorized,
+                    "Grafana rejected the user or password (HTTP 401). Rotate the password or "
+                    "edit the credential; a service-account token is the better credential.",
+                    {A::kRotateToken, A::kEditCredential});
+      }
       return Make(O::kUnauthorized,
                   "Grafana rejected the key (HTTP 401): it expired, was revoked, or is a legacy "
                   "API key that Grafana migrated to a service account. Create a service-account "

@@ -550,6 +550,23 @@ TEST_F(ProbeInterpretTest, ExcerptHidesAuthorizationValues) {
   EXPECT_NE(r.body_excerpt.find("request headers"), std::string::npos);
 }
 
+TEST_F(ProbeInterpretTest, ExcerptKeepsProseReadable) {
+  ProbeResult r = RunProbe(Http(200), [](const ProbeStep&) {
+    return Saw(Response(400, "this API requires Basic authentication; see Bearer tokens"));
+  });
+  EXPECT_EQ(r.body_excerpt, "this API requires Basic authentication; see Bearer tokens");
+}
+
+TEST_F(ProbeInterpretTest, GrafanaBasicAuth401) {
+  ProbeTarget t = BasicTarget(ProbeKind::kGrafana, "https://grafana.example", "admin", "pw");
+  ProbeResult r = RunProbe(t, [](const ProbeStep& s) {
+    if (s.id == "health") return Saw(Response(200, "{}"));
+    return Saw(Response(401, R"({"message":"Invalid username or password"})"));
+  });
+  EXPECT_EQ(r.outcome, ProbeOutcome::kUnauthorized);
+  EXPECT_NE(r.message.find("user or password"), std::string::npos);
+}
+
 TEST_F(ProbeInterpretTest, ExcerptIsValidUtf8) {
   std::string body = "caf\xc3\xa9 \xff\xfe bad \x01 ctl ";
   body += std::string(492, 'x') + "\xe2\x82\xac";  // a 3-byte character across the limit
