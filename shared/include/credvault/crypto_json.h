@@ -1,6 +1,7 @@
 // JSON forms of the crypto records (accounts, grants, envelopes' contexts, test jobs): the
 // one place their field names are written. Binary fields are base64url without padding.
-// Parsing never throws: a bad document gives kValidation naming the field.
+// Parsing never throws: a bad document gives kValidation naming the field (read with the
+// same reader as the model's mappings, shared/src/json/model_reader.h).
 #ifndef CREDVAULT_CRYPTO_JSON_H_
 #define CREDVAULT_CRYPTO_JSON_H_
 
@@ -33,20 +34,6 @@ Result<SignedTestResult> SignedTestResultFromJson(const nlohmann::json& j);
 
 // {"identity id": "base64url Ed25519 public key", ...}
 Result<PinnedKeys> PinnedKeysFromJson(const nlohmann::json& j);
-
-// Field readers shared by every JSON mapping of the core: each gives kValidation naming
-// the field when it is missing or of the wrong type.
-namespace json_field {
-Status String(const nlohmann::json& j, const char* name, std::string* out);
-Status OptionalString(const nlohmann::json& j, const char* name, std::string* out);
-Status Uint(const nlohmann::json& j, const char* name, uint64_t* out);
-Status OptionalUint(const nlohmann::json& j, const char* name, uint64_t* out);
-Status Int(const nlohmann::json& j, const char* name, int64_t* out);
-Status Bool(const nlohmann::json& j, const char* name, bool* out);
-// base64url without padding
-Status Binary(const nlohmann::json& j, const char* name, Bytes* out);
-Status Object(const nlohmann::json& j, const char* name, const nlohmann::json** out);
-}  // namespace json_field
 
 }  // namespace credvault
 

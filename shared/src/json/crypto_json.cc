@@ -1,89 +1,16 @@
 #include "credvault/crypto_json.h"
 
+#include "json/model_reader.h"
+
 namespace credvault {
 
+using internal::ModelReader;
 using nlohmann::json;
 
-namespace json_field {
 namespace {
 
-Status Missing(const char* name, const char* type) {
-  return Status(ErrorCode::kValidation, std::string(name) + ": must be " + type);
-}
-
-}  // namespace
-
-Status String(const json& j, const char* name, std::string* out) {
-  auto it = j.find(name);
-  if (it == j.end() || !it->is_string()) return Missing(name, "a string");
-  *out = it->get<std::string>();
-  return Status::Ok();
-}
-
-Status OptionalString(const json& j, const char* name, std::string* out) {
-  auto it = j.find(name);
-  if (it == j.end() || it->is_null()) {
-    out->clear();
-    return Status::Ok();
-  }
-  return String(j, name, out);
-}
-
-Status Uint(const json& j, const char* name, uint64_t* out) {
-  auto it = j.find(name);
-  if (it == j.end() || !it->is_number_integer() ||
-      (!it->is_number_unsigned() && it->get<int64_t>() < 0)) {
-    return Missing(name, "a non-negative integer");
-  }
-  *out = it->get<uint64_t>();
-  return Status::Ok();
-}
-
-Status OptionalUint(const json& j, const char* name, uint64_t* out) {
-  auto it = j.find(name);
-  if (it == j.end() || it->is_null()) {
-    *out = 0;
-    return Status::Ok();
-  }
-  return Uint(j, name, out);
-}
-
-Status Int(const json& j, const char* name, int64_t* out) {
-  auto it = j.find(name);
-  if (it == j.end() || !it->is_number_integer()) return Missing(name, "an integer");
-  *out = it->get<int64_t>();
-  return Status::Ok();
-}
-
-Status Bool(const json& j, const char* name, bool* out) {
-  auto it = j.find(name);
-  if (it == j.end() || !it->is_boolean()) return Missing(name, "true or false");
-  *out = it->get<bool>();
-  return Status::Ok();
-}
-
-Status Binary(const json& j, const char* name, Bytes* out) {
-  std::string text;
-  CV_RETURN_IF_ERROR(String(j, name, &text));
-  if (!Base64UrlDecode(text, out)) return Missing(name, "base64url without padding");
-  return Status::Ok();
-}
-
-Status Object(const json& j, const char* name, const json** out) {
-  auto it = j.find(name);
-  if (it == j.end() || !it->is_object()) return Missing(name, "an object");
-  *out = &*it;
-  return Status::Ok();
-}
-
-}  // namespace json_field
-
-namespace {
-
-Status RequireObject(const json& j, const char* what) {
-  if (!j.is_object()) return Status(ErrorCode::kValidation, std::string(what) + ": must be an object");
-  return Status::Ok();
-}
+// A generation is a u32 in every envelope header.
+constexpr uint64_t kMaxGeneration = UINT32_MAX;
 
 }  // namespace
 
@@ -92,10 +19,11 @@ json KdfToJson(const KdfParams& kdf) {
 }
 
 Result<KdfParams> KdfFromJson(const json& j) {
-  CV_RETURN_IF_ERROR(RequireObject(j, "kdf"));
+  ModelReader r(j, "kdf");
   KdfParams kdf;
-  CV_RETURN_IF_ERROR(json_field::Uint(j, "ops_limit", &kdf.ops_limit));
-  CV_RETURN_IF_ERROR(json_field::Uint(j, "mem_limit_bytes", &kdf.mem_limit_bytes));
+  r.Uint("ops_limit", &kdf.ops_limit);
+  r.Uint("mem_limit_bytes", &kdf.mem_limit_bytes);
+  if (!r.ok()) return r.status();
   return kdf;
 }
 
@@ -112,58 +40,63 @@ json AccountRecordToJson(const AccountRecord& r) {
 }
 
 Result<AccountRecord> AccountRecordFromJson(const json& j) {
-  CV_RETURN_IF_ERROR(RequireObject(j, "account"));
-  AccountRecord r;
-  const json* kdf = nullptr;
-  CV_RETURN_IF_ERROR(json_field::String(j, "account_id", &r.account_id));
-  CV_RETURN_IF_ERROR(json_field::String(j, "email", &r.email));
-  CV_RETURN_IF_ERROR(json_field::Object(j, "kdf", &kdf));
-  CV_ASSIGN_OR_RETURN(r.kdf, KdfFromJson(*kdf));
-  CV_RETURN_IF_ERROR(json_field::Binary(j, "salt", &r.salt));
-  CV_RETURN_IF_ERROR(json_field::Uint(j, "keys_version", &r.keys_version));
-  CV_RETURN_IF_ERROR(json_field::Binary(j, "box_public_key", &r.box_public_key));
-  CV_RETURN_IF_ERROR(json_field::Binary(j, "sign_public_key", &r.sign_public_key));
-  CV_RETURN_IF_ERROR(json_field::Binary(j, "wrapped_private_keys", &r.wrapped_private_keys));
-  CV_RETURN_IF_ERROR(
-      json_field::Binary(j, "recovery_wrapped_private_keys", &r.recovery_wrapped_private_keys));
-  if (r.salt.size() != kSaltBytes) return Status(ErrorCode::kValidation, "salt: must be 16 bytes");
-  if (r.box_public_key.size() != kBoxPublicKeyBytes ||
-      r.sign_public_key.size() != kSignPublicKeyBytes) {
-    return Status(ErrorCode::kValidation, "public keys: must be 32 bytes each");
+  ModelReader r(j, "");
+  AccountRecord a;
+  r.String("account_id", &a.account_id);
+  r.String("email", &a.email);
+  const json* kdf = r.Object("kdf");
+  r.Base64Url("salt", &a.salt);
+  r.Uint("keys_version", &a.keys_version);
+  r.Base64Url("box_public_key", &a.box_public_key);
+  r.Base64Url("sign_public_key", &a.sign_public_key);
+  r.Envelope("wrapped_private_keys", &a.wrapped_private_keys);
+  r.Envelope("recovery_wrapped_private_keys", &a.recovery_wrapped_private_keys);
+  if (r.ok() && a.salt.size() != kSaltBytes) r.Fail("salt", "must be 16 bytes");
+  if (r.ok() && a.box_public_key.size() != kBoxPublicKeyBytes) {
+    r.Fail("box_public_key", "must be 32 bytes");
   }
-  return r;
+  if (r.ok() && a.sign_public_key.size() != kSignPublicKeyBytes) {
+    r.Fail("sign_public_key", "must be 32 bytes");
+  }
+  if (!r.ok()) return r.status();
+  CV_ASSIGN_OR_RETURN(a.kdf, KdfFromJson(*kdf));
+  return a;
 }
 
 json KeyGrantToJson(const KeyGrant& g) {
-  return {{"workspace_id", g.workspace_id},     {"recipient_id", g.recipient_id},
-          {"granter_id", g.granter_id},         {"generation", g.generation},
-          {"includes_secrets", g.includes_secrets}, {"sealed", Base64UrlEncode(g.sealed)},
+  return {{"workspace_id", g.workspace_id},
+          {"recipient_id", g.recipient_id},
+          {"granter_id", g.granter_id},
+          {"generation", g.generation},
+          {"includes_secrets", g.includes_secrets},
+          {"sealed", Base64UrlEncode(g.sealed)},
           {"signature", Base64UrlEncode(g.signature)}};
 }
 
 Result<KeyGrant> KeyGrantFromJson(const json& j) {
-  CV_RETURN_IF_ERROR(RequireObject(j, "grant"));
+  ModelReader r(j, "grant");
   KeyGrant g;
   uint64_t generation = 0;
-  CV_RETURN_IF_ERROR(json_field::String(j, "workspace_id", &g.workspace_id));
-  CV_RETURN_IF_ERROR(json_field::String(j, "recipient_id", &g.recipient_id));
-  CV_RETURN_IF_ERROR(json_field::String(j, "granter_id", &g.granter_id));
-  CV_RETURN_IF_ERROR(json_field::Uint(j, "generation", &generation));
-  if (generation > UINT32_MAX) return Status(ErrorCode::kValidation, "generation: out of range");
+  r.String("workspace_id", &g.workspace_id);
+  r.String("recipient_id", &g.recipient_id);
+  r.String("granter_id", &g.granter_id);
+  r.Uint("generation", &generation, kMaxGeneration);
+  r.Bool("includes_secrets", &g.includes_secrets);
+  r.Base64Url("sealed", &g.sealed);
+  r.Base64Url("signature", &g.signature);
+  if (!r.ok()) return r.status();
   g.generation = static_cast<uint32_t>(generation);
-  CV_RETURN_IF_ERROR(json_field::Bool(j, "includes_secrets", &g.includes_secrets));
-  CV_RETURN_IF_ERROR(json_field::Binary(j, "sealed", &g.sealed));
-  CV_RETURN_IF_ERROR(json_field::Binary(j, "signature", &g.signature));
   return g;
 }
 
 Result<EnvelopeContext> EnvelopeContextFromJson(const json& j) {
-  CV_RETURN_IF_ERROR(RequireObject(j, "context"));
+  ModelReader r(j, "context");
   EnvelopeContext c;
-  CV_RETURN_IF_ERROR(json_field::String(j, "purpose", &c.purpose));
-  CV_RETURN_IF_ERROR(json_field::OptionalString(j, "workspace_id", &c.workspace_id));
-  CV_RETURN_IF_ERROR(json_field::String(j, "object_id", &c.object_id));
-  CV_RETURN_IF_ERROR(json_field::OptionalUint(j, "object_version", &c.object_version));
+  r.String("purpose", &c.purpose);
+  r.OptionalString("workspace_id", &c.workspace_id);
+  r.String("object_id", &c.object_id);
+  r.OptionalUint("object_version", &c.object_version);
+  if (!r.ok()) return r.status();
   return c;
 }
 
@@ -175,20 +108,21 @@ json EnvelopeHeaderToJson(const EnvelopeHeader& h) {
 }
 
 json TestJobHeaderToJson(const TestJobHeader& h) {
-  return {{"job_id", h.job_id},       {"workspace_id", h.workspace_id},
+  return {{"job_id", h.job_id},         {"workspace_id", h.workspace_id},
           {"connection_id", h.connection_id}, {"runner_id", h.runner_id},
-          {"issued_at", h.issued_at}, {"expires_at", h.expires_at}};
+          {"issued_at", h.issued_at},   {"expires_at", h.expires_at}};
 }
 
 Result<TestJobHeader> TestJobHeaderFromJson(const json& j) {
-  CV_RETURN_IF_ERROR(RequireObject(j, "job"));
+  ModelReader r(j, "job");
   TestJobHeader h;
-  CV_RETURN_IF_ERROR(json_field::String(j, "job_id", &h.job_id));
-  CV_RETURN_IF_ERROR(json_field::String(j, "workspace_id", &h.workspace_id));
-  CV_RETURN_IF_ERROR(json_field::String(j, "connection_id", &h.connection_id));
-  CV_RETURN_IF_ERROR(json_field::String(j, "runner_id", &h.runner_id));
-  CV_RETURN_IF_ERROR(json_field::Int(j, "issued_at", &h.issued_at));
-  CV_RETURN_IF_ERROR(json_field::Int(j, "expires_at", &h.expires_at));
+  r.String("job_id", &h.job_id);
+  r.String("workspace_id", &h.workspace_id);
+  r.String("connection_id", &h.connection_id);
+  r.String("runner_id", &h.runner_id);
+  r.Int("issued_at", &h.issued_at);
+  r.Int("expires_at", &h.expires_at);
+  if (!r.ok()) return r.status();
   return h;
 }
 
@@ -197,15 +131,16 @@ json SignedTestResultToJson(const SignedTestResult& r) {
 }
 
 Result<SignedTestResult> SignedTestResultFromJson(const json& j) {
-  CV_RETURN_IF_ERROR(RequireObject(j, "result"));
-  SignedTestResult r;
-  CV_RETURN_IF_ERROR(json_field::String(j, "payload", &r.payload));
-  CV_RETURN_IF_ERROR(json_field::Binary(j, "signature", &r.signature));
-  return r;
+  ModelReader r(j, "result");
+  SignedTestResult out;
+  r.String("payload", &out.payload);
+  r.Base64Url("signature", &out.signature);
+  if (!r.ok()) return r.status();
+  return out;
 }
 
 Result<PinnedKeys> PinnedKeysFromJson(const json& j) {
-  CV_RETURN_IF_ERROR(RequireObject(j, "pinned"));
+  if (!j.is_object()) return Status(ErrorCode::kValidation, "pinned: must be an object");
   PinnedKeys pins;
   for (auto it = j.begin(); it != j.end(); ++it) {
     Bytes key;

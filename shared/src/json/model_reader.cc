@@ -111,12 +111,17 @@ void ModelReader::OptionalBool(const char* key, bool* out) {
   Bool(key, out);
 }
 
-void ModelReader::Envelope(const char* key, Bytes* out) {
+void ModelReader::Base64Url(const char* key, Bytes* out) {
   std::string text;
   String(key, &text);
   if (!ok()) return;
+  if (!Base64UrlDecode(text, out)) return Fail(key, "must be base64url without padding");
+}
+
+void ModelReader::Envelope(const char* key, Bytes* out) {
   Bytes bytes;
-  if (!Base64UrlDecode(text, &bytes)) return Fail(key, "must be base64url without padding");
+  Base64Url(key, &bytes);
+  if (!ok()) return;
   Result<EnvelopeHeader> header = InspectEnvelope(bytes);
   if (!header.ok()) {
     return Fail(key, "is not a valid envelope (" + std::string(header.status().code_name()) + ")");

@@ -39,6 +39,8 @@ class ModelReader {
   void OptionalInt(const char* key, int64_t* out);
   void Bool(const char* key, bool* out);
   void OptionalBool(const char* key, bool* out);
+  // Bytes as base64url without padding (keys, salts, sealed boxes, signatures).
+  void Base64Url(const char* key, Bytes* out);
   // An envelope, base64url without padding; structurally checked (InspectEnvelope).
   void Envelope(const char* key, Bytes* out);
   void StringList(const char* key, std::vector<std::string>* out, size_t max_items);
