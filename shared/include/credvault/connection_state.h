@@ -52,8 +52,8 @@ inline constexpr ConnectionState kInitialConnectionState = ConnectionState::kDis
 // ShouldConnectionBeManaged): not ignored, in maintenance or deleted.
 bool IsManagedState(ConnectionState state);
 
-// Outcomes of a connectivity test (DESIGN §5), with the same names as probe_outcome.h's
-// ProbeOutcome. For the state machine they fall in four classes:
+// Outcomes of a connectivity test (DESIGN §5); probe_outcome.h's interpreter produces them
+// (ProbeOutcome is this type). For the state machine they fall in four classes:
 //   verified      ok
 //   rejected      unauthorized, forbidden, tls_client_cert_refused (the service answered
 //                 and refused the credential)

@@ -1,6 +1,8 @@
 // Connectivity-test interpretation (DESIGN §5): from what a runner observed while walking a
 // ProbePlan (HTTP responses or transport errors), the outcome, the remediation actions, a
-// human message, the server version and the connection state the result implies.
+// human message and the server version. The state a result moves a connection to is not
+// decided here: the caller applies the outcome with ApplyEvent (connection_state.h), the
+// one state machine, which also knows the connection's current state.
 //
 // Pure and total: every input yields a result (an odd response is `unexpected`, never an
 // error). Messages and body excerpts never carry a secret: excerpts are cut, stripped of
@@ -15,13 +17,6 @@
 //                            rate limit: says nothing about the credential
 //   blocked_by_policy        the runner refused the address (SSRF policy, probe_ssrf.h)
 //
-// Implied state (target_state), a plain string the state machine applies:
-//   ok -> "connected"; unauthorized, forbidden, every tls_* and unexpected -> "disconnected"
-//   (the connection does not work now, and an auth failure must never become not_found:
-//   Meshery PR #20458); unreachable and not_found -> "not_found" ("could not be verified or
-//   reached": the only way to reach it, a test, as issue 3 requires; an unreachable cluster
-//   is still imported as discovered, which is the importer's business); rate_limited and
-//   blocked_by_policy -> "" (leave the state: nothing was learnt about the credential).
 #ifndef CREDVAULT_PROBE_OUTCOME_H_
 #define CREDVAULT_PROBE_OUTCOME_H_
 
@@ -32,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "credvault/connection_state.h"
 #include "credvault/probe.h"
 #include "credvault/status.h"
 
@@ -69,20 +65,9 @@ struct ProbeObservation {
   std::string transport_detail;  // e.g. the redirect's host or the refused address; no secret
 };
 
-enum class ProbeOutcome {
-  kOk,
-  kUnreachable,
-  kTlsUntrusted,
-  kTlsHostnameMismatch,
-  kTlsExpired,
-  kTlsClientCertRefused,
-  kUnauthorized,
-  kForbidden,
-  kNotFound,
-  kRateLimited,
-  kBlockedByPolicy,
-  kUnexpected,
-};
+// The outcomes are the state machine's TestOutcome: one list, one set of names
+// (TestOutcomeName / ParseTestOutcome).
+using ProbeOutcome = TestOutcome;
 
 // Remediation actions, each with a stable code and a label for a button or a list.
 enum class RemediationAction {
@@ -114,7 +99,6 @@ struct ProbeResult {
   ProbeOutcome outcome = ProbeOutcome::kUnexpected;
   std::vector<Remediation> remediations;
   std::string message;
-  std::string target_state;        // see the header comment; "" = leave the state
   std::optional<int> http_status;  // of the deciding step
   std::optional<TransportError> transport_error;
   std::string deciding_step;         // id of the step the outcome comes from
@@ -137,13 +121,9 @@ ProbeResult InterpretProbe(const ProbeTarget& target, const ProbePlan& plan,
 bool StepSucceeded(const ProbeStep& step, const ProbeObservation& observation);
 
 // Names and labels.
-std::string_view ProbeOutcomeName(ProbeOutcome outcome);
-std::optional<ProbeOutcome> ProbeOutcomeFromName(std::string_view name);
 std::string_view TransportErrorName(TransportError error);
 std::optional<TransportError> TransportErrorFromName(std::string_view name);
 Remediation MakeRemediation(RemediationAction action);
-// The target state an outcome implies (see the header comment).
-std::string_view TargetStateFor(ProbeOutcome outcome);
 
 }  // namespace credvault
 

@@ -253,7 +253,6 @@ ProbeResult InterpretProbe(const ProbeTarget& target, const ProbePlan& plan,
       result.remediations.push_back(std::move(r));
     }
   }
-  result.target_state = std::string(TargetStateFor(result.outcome));
   return result;
 }
 

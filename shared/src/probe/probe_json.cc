@@ -14,7 +14,6 @@ constexpr const char* kRemediations = "remediations";
 constexpr const char* kCode = "code";
 constexpr const char* kLabel = "label";
 constexpr const char* kMessage = "message";
-constexpr const char* kTargetState = "target_state";
 constexpr const char* kHttpStatus = "http_status";
 constexpr const char* kTransportError = "transport_error";
 constexpr const char* kDecidingStep = "deciding_step";
@@ -94,7 +93,7 @@ json ProbePlanToJson(const ProbePlan& plan) {
 json ProbeResultToJson(const ProbeResult& r) {
   json j = json::object();
   j[kV] = kProbeResultJsonVersion;
-  j[kOutcome] = ProbeOutcomeName(r.outcome);
+  j[kOutcome] = TestOutcomeName(r.outcome);
   json remediations = json::array();
   for (const Remediation& rem : r.remediations) {
     remediations.push_back(json{{kCode, rem.code}, {kLabel, rem.label}});
@@ -103,7 +102,6 @@ json ProbeResultToJson(const ProbeResult& r) {
   // Strings that came from the wire were sanitized by the interpreter; sanitizing again
   // keeps dump() from failing on a result built by hand.
   j[kMessage] = probe_internal::SanitizeText(r.message, 4096);
-  j[kTargetState] = r.target_state;
   if (r.http_status) j[kHttpStatus] = *r.http_status;
   if (r.transport_error) j[kTransportError] = TransportErrorName(*r.transport_error);
   j[kDecidingStep] = r.deciding_step;
@@ -125,7 +123,7 @@ Result<ProbeResult> ProbeResultFromJson(const json& j) {
   ProbeResult r;
   std::string outcome;
   CV_RETURN_IF_ERROR(ReadString(j, kOutcome, &outcome));
-  std::optional<ProbeOutcome> parsed = ProbeOutcomeFromName(outcome);
+  std::optional<ProbeOutcome> parsed = ParseTestOutcome(outcome);
   if (!parsed) return Malformed("unknown outcome");
   r.outcome = *parsed;
   auto rems = j.find(kRemediations);
@@ -141,7 +139,6 @@ Result<ProbeResult> ProbeResultFromJson(const json& j) {
     }
   }
   CV_RETURN_IF_ERROR(ReadString(j, kMessage, &r.message));
-  CV_RETURN_IF_ERROR(ReadString(j, kTargetState, &r.target_state));
   auto status = j.find(kHttpStatus);
   if (status != j.end()) {
     if (!status->is_number_integer()) return Malformed("http_status is not an integer");

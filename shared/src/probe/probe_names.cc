@@ -57,21 +57,6 @@ constexpr std::array<std::pair<ProbeStepRole, std::string_view>, 5> kRoles = {{
     {ProbeStepRole::kTokenExchange, "token_exchange"},
 }};
 
-constexpr std::array<std::pair<ProbeOutcome, std::string_view>, 12> kOutcomes = {{
-    {ProbeOutcome::kOk, "ok"},
-    {ProbeOutcome::kUnreachable, "unreachable"},
-    {ProbeOutcome::kTlsUntrusted, "tls_untrusted"},
-    {ProbeOutcome::kTlsHostnameMismatch, "tls_hostname_mismatch"},
-    {ProbeOutcome::kTlsExpired, "tls_expired"},
-    {ProbeOutcome::kTlsClientCertRefused, "tls_client_cert_refused"},
-    {ProbeOutcome::kUnauthorized, "unauthorized"},
-    {ProbeOutcome::kForbidden, "forbidden"},
-    {ProbeOutcome::kNotFound, "not_found"},
-    {ProbeOutcome::kRateLimited, "rate_limited"},
-    {ProbeOutcome::kBlockedByPolicy, "blocked_by_policy"},
-    {ProbeOutcome::kUnexpected, "unexpected"},
-}};
-
 constexpr std::array<std::pair<TransportError, std::string_view>, 14> kTransportErrors = {{
     {TransportError::kDnsFailure, "dns_failure"},
     {TransportError::kConnectionRefused, "connection_refused"},
@@ -128,10 +113,6 @@ std::optional<ProbeAuthKind> ProbeAuthKindFromName(std::string_view name) {
 }
 std::string_view ProbeStepKindName(ProbeStepKind kind) { return NameOf(kStepKinds, kind); }
 std::string_view ProbeStepRoleName(ProbeStepRole role) { return NameOf(kRoles, role); }
-std::string_view ProbeOutcomeName(ProbeOutcome outcome) { return NameOf(kOutcomes, outcome); }
-std::optional<ProbeOutcome> ProbeOutcomeFromName(std::string_view name) {
-  return ValueOf(kOutcomes, name);
-}
 std::string_view TransportErrorName(TransportError error) {
   return NameOf(kTransportErrors, error);
 }
@@ -144,28 +125,6 @@ Remediation MakeRemediation(RemediationAction action) {
     if (e.action == action) return Remediation{std::string(e.code), std::string(e.label)};
   }
   return Remediation{"unknown", "Unknown"};
-}
-
-std::string_view TargetStateFor(ProbeOutcome outcome) {
-  switch (outcome) {
-    case ProbeOutcome::kOk:
-      return "connected";
-    case ProbeOutcome::kUnreachable:
-    case ProbeOutcome::kNotFound:
-      return "not_found";
-    case ProbeOutcome::kRateLimited:
-    case ProbeOutcome::kBlockedByPolicy:
-      return "";
-    case ProbeOutcome::kTlsUntrusted:
-    case ProbeOutcome::kTlsHostnameMismatch:
-    case ProbeOutcome::kTlsExpired:
-    case ProbeOutcome::kTlsClientCertRefused:
-    case ProbeOutcome::kUnauthorized:
-    case ProbeOutcome::kForbidden:
-    case ProbeOutcome::kUnexpected:
-      return "disconnected";
-  }
-  return "disconnected";
 }
 
 }  // namespace credvault

@@ -53,7 +53,6 @@ TEST_F(ProbeInterpretTest, KubernetesOk) {
     return s.id == "version" ? Saw(Response(200, kVersionBody)) : Saw(Response(201, kReviewBody));
   });
   EXPECT_EQ(r.outcome, ProbeOutcome::kOk);
-  EXPECT_EQ(r.target_state, "connected");
   EXPECT_EQ(r.server_version, "v1.29.2");
   EXPECT_EQ(r.authenticated_as, "system:serviceaccount:ops:probe");
   EXPECT_EQ(r.deciding_step, "self_subject_review");
@@ -79,7 +78,6 @@ TEST_F(ProbeInterpretTest, KubernetesOlderThan128UsesAccessReview) {
 TEST_F(ProbeInterpretTest, KubernetesNotAnApiServer) {
   ProbeResult r = RunProbe(Kube(), [](const ProbeStep&) { return Saw(Response(404, "404 page")); });
   EXPECT_EQ(r.outcome, ProbeOutcome::kNotFound);
-  EXPECT_EQ(r.target_state, "not_found");
   EXPECT_EQ(r.deciding_step, "self_subject_access_review");
   EXPECT_TRUE(HasRemediation(r, "check_endpoint"));
   EXPECT_TRUE(HasRemediation(r, "register_connection"));
@@ -92,7 +90,6 @@ TEST_F(ProbeInterpretTest, Kubernetes401IsUnauthorizedWithKubeconfigAndRotate) {
                              R"("echo":"Bearer tok-secret-123","code":401})"));
   });
   EXPECT_EQ(r.outcome, ProbeOutcome::kUnauthorized);
-  EXPECT_EQ(r.target_state, "disconnected");
   EXPECT_EQ(r.http_status, 401);
   EXPECT_TRUE(HasRemediation(r, "reupload_kubeconfig"));
   EXPECT_TRUE(HasRemediation(r, "rotate_token"));
@@ -116,7 +113,6 @@ TEST_F(ProbeInterpretTest, Kubernetes403IsForbiddenCredentialValid) {
         R"({"message":"selfsubjectreviews.authentication.k8s.io is forbidden: User \"system:serviceaccount:ops:probe\" cannot create resource"})"));
   });
   EXPECT_EQ(r.outcome, ProbeOutcome::kForbidden);
-  EXPECT_EQ(r.target_state, "disconnected");
   EXPECT_TRUE(HasRemediation(r, "check_permissions"));
   EXPECT_FALSE(HasRemediation(r, "rotate_token"));
   EXPECT_NE(r.message.find("credential is valid"), std::string::npos);
@@ -135,14 +131,12 @@ TEST_F(ProbeInterpretTest, KubernetesAnonymousIsUnauthorizedNotForbidden) {
     return Saw(Response(201, R"({"status":{"userInfo":{"username":"system:anonymous"}}})"));
   });
   EXPECT_EQ(accepted.outcome, ProbeOutcome::kUnauthorized);
-  EXPECT_EQ(accepted.target_state, "disconnected");
   EXPECT_FALSE(accepted.credential_verified);
 }
 
 struct TransportCase {
   TransportError error;
   ProbeOutcome outcome;
-  const char* state;
   std::vector<const char*> remediations;
 };
 
@@ -150,58 +144,35 @@ TEST_F(ProbeInterpretTest, KubernetesTransportErrors) {
   const TransportCase cases[] = {
       {TransportError::kDnsFailure,
        ProbeOutcome::kUnreachable,
-       "not_found",
        {"check_endpoint", "run_from_inside_network", "register_connection"}},
       {TransportError::kConnectionRefused,
        ProbeOutcome::kUnreachable,
-       "not_found",
        {"check_endpoint", "run_from_inside_network", "register_connection"}},
-      {TransportError::kHostUnreachable,
-       ProbeOutcome::kUnreachable,
-       "not_found",
-       {"run_from_inside_network"}},
-      {TransportError::kConnectionReset,
-       ProbeOutcome::kUnreachable,
-       "not_found",
-       {"check_endpoint"}},
-      {TransportError::kTimeout,
-       ProbeOutcome::kUnreachable,
-       "not_found",
-       {"run_from_inside_network"}},
+      {TransportError::kHostUnreachable, ProbeOutcome::kUnreachable, {"run_from_inside_network"}},
+      {TransportError::kConnectionReset, ProbeOutcome::kUnreachable, {"check_endpoint"}},
+      {TransportError::kTimeout, ProbeOutcome::kUnreachable, {"run_from_inside_network"}},
       {TransportError::kTlsUntrustedCa,
        ProbeOutcome::kTlsUntrusted,
-       "disconnected",
        {"upload_ca", "reupload_kubeconfig"}},
       {TransportError::kTlsHostnameMismatch,
        ProbeOutcome::kTlsHostnameMismatch,
-       "disconnected",
        {"set_server_name", "reupload_kubeconfig"}},
       {TransportError::kTlsCertificateExpired,
        ProbeOutcome::kTlsExpired,
-       "disconnected",
        {"renew_server_certificate", "check_clock"}},
       {TransportError::kTlsClientCertificateRefused,
        ProbeOutcome::kTlsClientCertRefused,
-       "disconnected",
        {"upload_client_certificate"}},
-      {TransportError::kTlsOther, ProbeOutcome::kUnexpected, "disconnected", {"check_endpoint"}},
-      {TransportError::kResponseTooLarge,
-       ProbeOutcome::kUnexpected,
-       "disconnected",
-       {"check_endpoint"}},
-      {TransportError::kRedirectToAnotherHost,
-       ProbeOutcome::kUnexpected,
-       "disconnected",
-       {"check_endpoint"}},
+      {TransportError::kTlsOther, ProbeOutcome::kUnexpected, {"check_endpoint"}},
+      {TransportError::kResponseTooLarge, ProbeOutcome::kUnexpected, {"check_endpoint"}},
+      {TransportError::kRedirectToAnotherHost, ProbeOutcome::kUnexpected, {"check_endpoint"}},
       {TransportError::kAddressRefusedBySsrfPolicy,
        ProbeOutcome::kBlockedByPolicy,
-       "",
        {"allow_private_targets"}},
   };
   for (const TransportCase& c : cases) {
     ProbeResult r = RunProbe(Kube(), [&](const ProbeStep&) { return Failed(c.error); });
     EXPECT_EQ(r.outcome, c.outcome) << TransportErrorName(c.error);
-    EXPECT_EQ(r.target_state, c.state) << TransportErrorName(c.error);
     EXPECT_EQ(r.transport_error, c.error);
     EXPECT_FALSE(r.http_status.has_value());
     EXPECT_FALSE(r.message.empty());
@@ -250,7 +221,6 @@ TEST_F(ProbeInterpretTest, PrometheusOkWithVersion) {
   EXPECT_EQ(r.outcome, ProbeOutcome::kOk);
   EXPECT_EQ(r.server_version, "2.45.0");
   EXPECT_TRUE(r.credential_verified);
-  EXPECT_EQ(r.target_state, "connected");
 }
 
 TEST_F(ProbeInterpretTest, PrometheusWithoutAuthDoesNotVerifyCredential) {
@@ -258,7 +228,6 @@ TEST_F(ProbeInterpretTest, PrometheusWithoutAuthDoesNotVerifyCredential) {
       RunProbe(BasicTarget(ProbeKind::kPrometheus, "https://prom:9090", "admin", "s3cret"),
                [](const ProbeStep&) { return Saw(Response(200, kBuildinfo)); });
   EXPECT_EQ(r.outcome, ProbeOutcome::kOk);
-  EXPECT_EQ(r.target_state, "connected");
   EXPECT_FALSE(r.credential_verified);
   EXPECT_NE(r.message.find("not verified"), std::string::npos);
 }
@@ -270,7 +239,6 @@ TEST_F(ProbeInterpretTest, Prometheus401AsksForBasic) {
             Response(401, "Unauthorized\n", {{"WWW-Authenticate", "Basic realm=\"prometheus\""}}));
       });
   EXPECT_EQ(r.outcome, ProbeOutcome::kUnauthorized);
-  EXPECT_EQ(r.target_state, "disconnected");
   EXPECT_TRUE(HasRemediation(r, "edit_credential"));
   EXPECT_NE(r.message.find("Basic"), std::string::npos);
 
@@ -333,7 +301,6 @@ TEST_F(ProbeInterpretTest, Grafana401) {
     return Saw(Response(401, R"({"message":"invalid API key","traceID":""})"));
   });
   EXPECT_EQ(r.outcome, ProbeOutcome::kUnauthorized);
-  EXPECT_EQ(r.target_state, "disconnected");
   EXPECT_EQ(r.server_version, "11.0.0");
   EXPECT_TRUE(HasRemediation(r, "rotate_token"));
   EXPECT_NE(r.message.find("service-account token"), std::string::npos);
@@ -381,7 +348,6 @@ TEST_F(ProbeInterpretTest, GithubBadCredentials) {
         R"({"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"})"));
   });
   EXPECT_EQ(r.outcome, ProbeOutcome::kUnauthorized);
-  EXPECT_EQ(r.target_state, "disconnected");
   EXPECT_TRUE(HasRemediation(r, "rotate_token"));
   EXPECT_NE(r.message.find("Bad credentials"), std::string::npos);
 }
@@ -392,7 +358,6 @@ TEST_F(ProbeInterpretTest, GithubRateLimitIsNotACredentialProblem) {
                         {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "1700003600"}}));
   });
   EXPECT_EQ(primary.outcome, ProbeOutcome::kRateLimited);
-  EXPECT_EQ(primary.target_state, "");
   EXPECT_TRUE(HasRemediation(primary, "retry_later"));
   EXPECT_FALSE(HasRemediation(primary, "rotate_token"));
   EXPECT_NE(primary.message.find("1700003600"), std::string::npos);
@@ -459,7 +424,6 @@ TEST_F(ProbeInterpretTest, GithubAppExchangeFailures) {
   // A missing installation is a credential problem, never "not found".
   ProbeResult uninstalled = exchange(Response(404, R"({"message":"Not Found"})"));
   EXPECT_EQ(uninstalled.outcome, ProbeOutcome::kUnauthorized);
-  EXPECT_EQ(uninstalled.target_state, "disconnected");
   EXPECT_EQ(uninstalled.message.find("7890"), std::string::npos);
 
   ProbeResult suspended =
@@ -497,14 +461,12 @@ TEST_F(ProbeInterpretTest, HttpExpectedStatus) {
   EXPECT_EQ(mismatch.body_excerpt, "body");
   ProbeResult server_error = with(200, 503);
   EXPECT_EQ(server_error.outcome, ProbeOutcome::kUnexpected);
-  EXPECT_EQ(server_error.target_state, "disconnected");
   EXPECT_TRUE(HasRemediation(server_error, "retry_later"));
   ProbeResult redirect = with(200, 302);
   EXPECT_EQ(redirect.outcome, ProbeOutcome::kUnexpected);
   EXPECT_TRUE(HasRemediation(redirect, "check_endpoint"));
   ProbeResult missing = with(200, 404);
   EXPECT_EQ(missing.outcome, ProbeOutcome::kNotFound);
-  EXPECT_EQ(missing.target_state, "not_found");
   EXPECT_EQ(missing.message.find("/healthz"), std::string::npos);
   EXPECT_EQ(with(200, 401).outcome, ProbeOutcome::kUnauthorized);
   EXPECT_EQ(with(200, 403).outcome, ProbeOutcome::kForbidden);
@@ -578,25 +540,10 @@ TEST_F(ProbeInterpretTest, ExcerptIsValidUtf8) {
 
 // ---- Tables ------------------------------------------------------------------------------
 
-TEST_F(ProbeInterpretTest, TargetStateTable) {
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kOk), "connected");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kUnauthorized), "disconnected");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kForbidden), "disconnected");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kTlsUntrusted), "disconnected");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kTlsHostnameMismatch), "disconnected");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kTlsExpired), "disconnected");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kTlsClientCertRefused), "disconnected");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kUnexpected), "disconnected");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kUnreachable), "not_found");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kNotFound), "not_found");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kRateLimited), "");
-  EXPECT_EQ(TargetStateFor(ProbeOutcome::kBlockedByPolicy), "");
-}
-
 TEST_F(ProbeInterpretTest, NamesRoundTrip) {
   for (int i = 0; i <= static_cast<int>(ProbeOutcome::kUnexpected); ++i) {
     const auto o = static_cast<ProbeOutcome>(i);
-    EXPECT_EQ(ProbeOutcomeFromName(ProbeOutcomeName(o)), o);
+    EXPECT_EQ(ParseTestOutcome(TestOutcomeName(o)), o);
   }
   for (int i = 0; i <= static_cast<int>(TransportError::kSigningFailed); ++i) {
     const auto e = static_cast<TransportError>(i);
@@ -605,7 +552,7 @@ TEST_F(ProbeInterpretTest, NamesRoundTrip) {
   for (int i = 0; i <= static_cast<int>(RemediationAction::kShowResponse); ++i) {
     EXPECT_NE(MakeRemediation(static_cast<RemediationAction>(i)).code, "unknown");
   }
-  EXPECT_EQ(ProbeOutcomeFromName("Unauthorized"), std::nullopt);
+  EXPECT_EQ(ParseTestOutcome("Unauthorized"), std::nullopt);
   EXPECT_EQ(ProbeKindFromName("github"), ProbeKind::kGithub);
   EXPECT_EQ(ProbeAuthKindFromName("github_app"), ProbeAuthKind::kGithubApp);
   EXPECT_EQ(ProbeKindFromName("gitlab"), std::nullopt);

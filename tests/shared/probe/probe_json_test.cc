@@ -11,7 +11,6 @@ ProbeResult Sample() {
   r.remediations = {MakeRemediation(RemediationAction::kReuploadKubeconfig),
                     MakeRemediation(RemediationAction::kRotateToken)};
   r.message = "The Kubernetes API server rejected the credential (HTTP 401).";
-  r.target_state = "disconnected";
   r.http_status = 401;
   r.deciding_step = "self_subject_review";
   r.server_version = "v1.29.2";
@@ -25,7 +24,6 @@ TEST(ProbeJsonTest, ResultRoundTrip) {
   nlohmann::json j = ProbeResultToJson(r);
   EXPECT_EQ(j["v"], 1);
   EXPECT_EQ(j["outcome"], "unauthorized");
-  EXPECT_EQ(j["target_state"], "disconnected");
   EXPECT_EQ(j["http_status"], 401);
   EXPECT_EQ(j["remediations"][0]["code"], "reupload_kubeconfig");
   EXPECT_EQ(j["remediations"][0]["label"], "Re-upload kubeconfig");
@@ -37,7 +35,6 @@ TEST(ProbeJsonTest, ResultRoundTrip) {
   EXPECT_EQ(back->outcome, r.outcome);
   EXPECT_EQ(back->remediations, r.remediations);
   EXPECT_EQ(back->message, r.message);
-  EXPECT_EQ(back->target_state, r.target_state);
   EXPECT_EQ(back->http_status, r.http_status);
   EXPECT_EQ(back->deciding_step, r.deciding_step);
   EXPECT_EQ(back->server_version, r.server_version);
@@ -93,7 +90,6 @@ TEST(ProbeJsonTest, BadInput) {
   EXPECT_EQ(with("transport_error", "gremlins"), ErrorCode::kMalformed);
   EXPECT_EQ(with("message", nlohmann::json::array()), ErrorCode::kMalformed);
   EXPECT_EQ(with("credential_verified", "yes"), ErrorCode::kMalformed);
-  EXPECT_EQ(with("target_state", nullptr), ErrorCode::kMalformed);
   EXPECT_EQ(with("message", "fine"), ErrorCode::kOk);
 }
 
