@@ -164,6 +164,8 @@ struct AuditEvent {
 // Lists are ordered by insertion (audit events: newest first) and paginated by an opaque
 // cursor. Cursors are stable: paging while others insert never repeats or skips a row that
 // existed throughout; rows inserted meanwhile appear on a later page (audit: not at all).
+// Lists under a workspace (or account) that does not exist are empty, not kNotFound: callers
+// check membership first.
 struct PageRequest {
   std::string cursor;  // "" = first page; otherwise a next_cursor this engine returned
   size_t limit = kDefaultPageLimit;

@@ -1,0 +1,87 @@
+// Thin RAII layer over the SQLite C API for the SQLite engine: a connection with its cache of
+// prepared statements, and a borrowed statement that resets itself when it goes out of scope.
+//
+// A Connection is used by one thread at a time (the engine's pool hands it out); it is opened
+// with SQLITE_OPEN_NOMUTEX for that reason. Statements are prepared once per connection
+// (SQLITE_PREPARE_PERSISTENT) and keyed by their SQL text. Errors map SQLite's result codes
+// onto the store's: a unique or primary key violation → kConflict, a foreign key violation →
+// kNotFound, anything else → kInternal. Messages name the operation and SQLite's generic
+// error string, never a bound value.
+#ifndef CREDVAULT_SERVER_STORE_SQLITE_DB_H_
+#define CREDVAULT_SERVER_STORE_SQLITE_DB_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "credvault/secret.h"
+#include "credvault/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace credvault::server::sqlite {
+
+// The Status for SQLite result code `rc` (extended codes) during `what`.
+Status ErrorFor(int rc, std::string_view what);
+
+class Statement {
+ public:
+  Statement(sqlite3_stmt* stmt, std::string_view what) : stmt_(stmt), what_(what) {}
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Parameters are 1-based (SQL uses ?1, ?2, ...). A failed bind is reported by Step/Run.
+  Statement& BindText(int index, std::string_view value);
+  Statement& BindBlob(int index, ByteView value);
+  Statement& BindInt(int index, int64_t value);
+  Statement& BindNull(int index);
+
+  // Ok(true) when a row is ready, Ok(false) when done.
+  Result<bool> Step();
+  // Steps to completion, ignoring rows, then resets so the statement can be bound again.
+  Status Run();
+
+  bool IsNull(int column) const;
+  int64_t Int(int column) const;
+  std::string Text(int column) const;
+  Bytes Blob(int column) const;
+
+ private:
+  sqlite3_stmt* stmt_;
+  std::string_view what_;
+  int bind_error_ = 0;
+};
+
+class Connection {
+ public:
+  // Opens (creating with mode 0600 when missing) and applies the per-connection pragmas.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Runs SQL without results (pragmas, BEGIN/COMMIT, migrations).
+  Status Exec(const char* sql, std::string_view what);
+  // A cached prepared statement for `sql`. `what` names the operation in errors; both must
+  // outlive the returned Statement (string literals do).
+  Result<Statement> Prepare(const char* sql, std::string_view what);
+  // Rows changed by the last INSERT/UPDATE/DELETE.
+  int64_t Changes() const;
+  // True while a transaction is open (SQLite may roll back on its own after an I/O error).
+  bool InTransaction() const;
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace credvault::server::sqlite
+
+#endif  // CREDVAULT_SERVER_STORE_SQLITE_DB_H_

@@ -1,0 +1,216 @@
+#include "store/sqlite_schema.h"
+
+#include <iterator>
+#include <string>
+
+namespace credvault::server::sqlite {
+namespace {
+
+// Rows that are listed carry `seq`, the insertion order their cursors page by. Ciphertext,
+// keys and digests are BLOBs. Enum columns hold the core's stable names (kind.h & co.).
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  kdf_ops_limit INTEGER NOT NULL,
+  kdf_mem_limit_bytes INTEGER NOT NULL,
+  salt BLOB NOT NULL,
+  keys_version INTEGER NOT NULL,
+  box_public_key BLOB NOT NULL,
+  sign_public_key BLOB NOT NULL,
+  wrapped_private_keys BLOB NOT NULL,
+  recovery_wrapped_private_keys BLOB NOT NULL,
+  auth_hash TEXT NOT NULL,
+  recovery_auth_hash TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  token_digest BLOB PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  csrf_digest BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_account ON sessions(account_id);
+CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+CREATE TABLE rate_counters (
+  key TEXT NOT NULL,
+  window_start INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (key, window_start)
+) WITHOUT ROWID;
+CREATE INDEX rate_counters_by_window ON rate_counters(window_start);
+CREATE TABLE server_secrets (
+  name TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
+CREATE TABLE workspaces (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  key_generation INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE members (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  added_at INTEGER NOT NULL,
+  UNIQUE (workspace_id, account_id)
+);
+CREATE INDEX members_by_account ON members(account_id, seq);
+CREATE TABLE key_grants (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  recipient_id TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  granter_id TEXT NOT NULL,
+  includes_secrets INTEGER NOT NULL,
+  sealed BLOB NOT NULL,
+  signature BLOB NOT NULL,
+  PRIMARY KEY (workspace_id, recipient_id, generation)
+);
+CREATE INDEX key_grants_by_recipient ON key_grants(recipient_id);
+CREATE TABLE credentials (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  owner_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  method TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  sealed_secret BLOB NOT NULL,
+  rotate_recommended INTEGER NOT NULL
+);
+CREATE TABLE credential_grants (
+  credential_id TEXT NOT NULL REFERENCES credentials(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  key_generation INTEGER NOT NULL,
+  wrapped_data_key BLOB NOT NULL,
+  sealed_name BLOB NOT NULL,
+  PRIMARY KEY (credential_id, workspace_id)
+);
+CREATE INDEX credential_grants_by_workspace ON credential_grants(workspace_id);
+CREATE TABLE environments (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (workspace_id, id),
+  UNIQUE (workspace_id, name)
+);
+CREATE TABLE connections (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  credential_id TEXT NOT NULL,
+  managed INTEGER NOT NULL,
+  insecure_skip_verify INTEGER NOT NULL,
+  test_outcome TEXT,
+  tested_at INTEGER,
+  test_latency_ms INTEGER,
+  test_http_status INTEGER,
+  test_runner_id TEXT,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  sealed_details BLOB NOT NULL
+);
+CREATE INDEX connections_by_workspace ON connections(workspace_id, seq);
+CREATE INDEX connections_by_credential ON connections(credential_id);
+CREATE TABLE connection_environments (
+  connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL,
+  environment_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (connection_id, environment_id),
+  FOREIGN KEY (workspace_id, environment_id)
+    REFERENCES environments(workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX connection_environments_by_environment
+  ON connection_environments(workspace_id, environment_id);
+CREATE TABLE runners (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  box_public_key BLOB NOT NULL,
+  sign_public_key BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (workspace_id, id)
+);
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  actor_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_workspace ON audit_events(workspace_id, seq);
+)sql";
+
+// Index = version - 1. Append only.
+constexpr const char* kMigrations[] = {kMigration1};
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
+
+Status ApplyInTransaction(Connection& db, int64_t now) {
+  CV_RETURN_IF_ERROR(db.Exec(kCreateMigrationsTable, "create schema_migrations"));
+  int current = 0;
+  {
+    CV_ASSIGN_OR_RETURN(Statement select,
+                        db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                                   "read schema version"));
+    CV_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (row) current = static_cast<int>(select.Int(0));
+  }
+  if (current > LatestSchemaVersion()) {
+    return Status(ErrorCode::kUnsupportedVersion,
+                  "database schema version " + std::to_string(current) +
+                      " is newer than this server (" + std::to_string(LatestSchemaVersion()) +
+                      "): upgrade the server");
+  }
+  for (int version = current + 1; version <= LatestSchemaVersion(); ++version) {
+    std::string what = "migration " + std::to_string(version);
+    CV_RETURN_IF_ERROR(db.Exec(kMigrations[version - 1], what));
+    CV_ASSIGN_OR_RETURN(
+        Statement record,
+        db.Prepare("INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)",
+                   "record migration"));
+    CV_RETURN_IF_ERROR(record.BindInt(1, version).BindInt(2, now).Run());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+Status ApplyMigrations(Connection& db, int64_t now) {
+  CV_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE", "begin migrations"));
+  Status status = ApplyInTransaction(db, now);
+  if (!status.ok()) {
+    if (db.InTransaction()) (void)db.Exec("ROLLBACK", "roll back migrations");
+    return status;
+  }
+  return db.Exec("COMMIT", "commit migrations");
+}
+
+}  // namespace credvault::server::sqlite
