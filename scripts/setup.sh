@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libsodium-dev nlohmann-json3-dev libgtest-dev libboost-dev libssl-dev libsqlite3-dev
   libyaml-cpp-dev
   chromium
+  sqlite3 wrk nginx prometheus  # durability checks, make bench, promtool for /metrics
 )
 
 missing=()
