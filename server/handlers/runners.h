@@ -1,0 +1,31 @@
+// Runners under /api/v1/workspaces/{ws}/runners: the connectivity probers a workspace
+// admits, known by their public keys (DESIGN §3, §5: clients seal test jobs to the X25519
+// key and verify results with the Ed25519 key). GET (a page) and POST {id, name,
+// box_public_key, sign_public_key} (base64url, 32 bytes each); /runners/{id}: GET, DELETE.
+// A runner's keys never change: a runner with new keys is a new runner.
+//
+// Reading needs kReadConnections (every member seals or verifies against these keys),
+// registering and removing kManageRunners. Each mutation is one store transaction with its
+// audit event. Errors: kValidation (body), kConflict (the id is registered), kNotFound.
+// Thread-safe as the store is.
+#ifndef CREDVAULT_SERVER_HANDLERS_RUNNERS_H_
+#define CREDVAULT_SERVER_HANDLERS_RUNNERS_H_
+
+#include <nlohmann/json.hpp>
+
+#include "api/endpoint.h"
+#include "credvault/status.h"
+#include "router.h"
+#include "store/store.h"
+
+namespace credvault::server {
+
+Status RegisterRunnerRoutes(Router& router, const api::ApiContext& context);
+
+// The JSON of a runner, and the parse of a registration body (exposed for unit tests).
+nlohmann::json RunnerToJson(const RunnerRow& row);
+Result<RunnerRow> ParseRunnerBody(const nlohmann::json& body);
+
+}  // namespace credvault::server
+
+#endif  // CREDVAULT_SERVER_HANDLERS_RUNNERS_H_
