@@ -60,7 +60,10 @@ constexpr FieldSpec kHeaderName{F::kHeaderName, true, Fmt::kHeaderName, false, "
 constexpr FieldSpec kHeaderValue{F::kHeaderValue, true, Fmt::kHeaderValue, true, "Header value"};
 
 constexpr FieldSpec kKubeToken[] = {kToken, kClusterCa};
-constexpr FieldSpec kKubeCert[] = {kClientCert, kClientKey, kClusterCa};
+// kubectl sends a user entry's token beside its client certificate when it has both.
+constexpr FieldSpec kTokenWithCertificate{F::kToken, false, Fmt::kToken, true,
+                                          "Bearer token (sent with the certificate)"};
+constexpr FieldSpec kKubeCert[] = {kClientCert, kClientKey, kTokenWithCertificate, kClusterCa};
 constexpr FieldSpec kKubeBasic[] = {kUsername, kPassword, kClusterCa};
 constexpr FieldSpec kBearer[] = {kToken};
 constexpr FieldSpec kBasic[] = {kUsername, kPassword};

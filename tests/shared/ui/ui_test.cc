@@ -185,11 +185,13 @@ TEST_F(UiFormTest, FieldMessagesFollowValidation) {
   v.method = AuthMethod::kClientCertificate;
   CredentialFormState pristine = BuildCredentialForm(v, /*touched=*/false);
   EXPECT_EQ(pristine.methods.size(), 3u);
-  ASSERT_EQ(pristine.fields.size(), 3u);
+  ASSERT_EQ(pristine.fields.size(), 4u);
   EXPECT_EQ(pristine.fields[0].name, "client_certificate");
   EXPECT_TRUE(pristine.fields[0].multiline);
   EXPECT_TRUE(pristine.fields[1].masked);
-  EXPECT_FALSE(pristine.fields[2].required);  // cluster CA
+  EXPECT_EQ(pristine.fields[2].name, "token");  // kubectl sends it with the certificate
+  EXPECT_FALSE(pristine.fields[2].required);
+  EXPECT_FALSE(pristine.fields[3].required);  // cluster CA
   for (const FormField& f : pristine.fields) EXPECT_TRUE(f.message.empty());
   EXPECT_TRUE(pristine.name_message.empty());
   EXPECT_FALSE(pristine.valid);
