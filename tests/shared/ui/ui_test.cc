@@ -209,12 +209,12 @@ TEST_F(UiFormTest, FieldMessagesFollowValidation) {
   EXPECT_FALSE(typed.valid);
 
   v.fields.Set(CredentialField::kClientCertificate, ModelData("client.crt"));
-  v.fields.Set(CredentialField::kToken, "left over from the token method");
+  v.fields.Set(CredentialField::kUsername, "left-over-from-basic-auth");
   CredentialFormState ok = BuildCredentialForm(v, true);
   EXPECT_TRUE(ok.valid);
   EXPECT_FALSE(ValidateCredential(v).ok());
   DropUnusedFields(&v);
-  EXPECT_FALSE(v.fields.Has(CredentialField::kToken));
+  EXPECT_FALSE(v.fields.Has(CredentialField::kUsername));
   EXPECT_TRUE(ValidateCredential(v).ok());
 
   v.kind = ServiceKind::kGrafana;  // client certificates are not a Grafana method
