@@ -133,6 +133,31 @@ describe('create', () => {
   });
 });
 
+describe('isolation between workspaces', () => {
+  test("another workspace's objects are not found through this one", async () => {
+    const mine = await newWorkspace(server, owner, 'Mine');
+    const theirs = await newWorkspace(server, owner, 'Theirs');
+    const connection = await createConnection(server, owner, theirs);
+    const environment = await createEnvironment(owner, theirs, 'production');
+    const credential = await createCredential(server, owner, theirs);
+    for (const target of [
+      connectionsPath(mine, `/${connection.id}`),
+      environmentsPath(mine, `/${environment.id}`),
+      `/api/v1/workspaces/${mine.id}/credentials/${credential.json.id}`,
+    ]) {
+      const response = await call(server, 'GET', target, { auth: owner.session });
+      assert.equal(response.status, 404, target);
+    }
+    const moved = await transition(owner, mine, connection, { version: 1, to: 'registered' });
+    assert.equal(moved.status, 404);
+    const borrowed = await call(server, 'POST', connectionsPath(mine), {
+      auth: owner.session, body: await sealConnection(mine, { environmentIds: [environment.id] }),
+    });
+    assert.equal(borrowed.status, 400);
+    assert.equal((await read(owner, theirs, connection.id)).state, 'discovered');
+  });
+});
+
 describe('list', () => {
   test('filters by kind, state and environment, with counts per state', async () => {
     const w = await newWorkspace(server, owner, 'Filters');
