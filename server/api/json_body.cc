@@ -115,7 +115,11 @@ Status ReadObjectId(const json& body, const char* name, std::string* out) {
 Status ReadUint(const json& body, const char* name, uint64_t* out) {
   const auto it = body.find(name);
   if (it == body.end()) return FieldError(name, "missing");
-  if (!it->is_number_unsigned()) return FieldError(name, "must be a non-negative integer");
+  // Parsed text gives number_unsigned for non-negative integers; built documents may hold
+  // a signed one.
+  const bool non_negative = it->is_number_unsigned() ||
+                            (it->is_number_integer() && it->get<int64_t>() >= 0);
+  if (!non_negative) return FieldError(name, "must be a non-negative integer");
   *out = it->get<uint64_t>();
   return Status::Ok();
 }
