@@ -10,6 +10,7 @@ namespace {
 constexpr int kMaxThreads = 256;
 constexpr size_t kMaxBodyBytesLimit = size_t{1} << 30;
 constexpr int kMaxReadTimeoutSeconds = 3600;
+constexpr int64_t kMaxSessionTtlSeconds = 30 * 24 * 3600;
 
 Status BadValue(std::string_view flag, std::string_view why) {
   return Status(ErrorCode::kInvalidArgument, "--" + std::string(flag) + ": " + std::string(why));
@@ -59,7 +60,7 @@ struct Option {
 };
 
 // The single declaration of every option: parsing and --help both read it.
-constexpr std::array<Option, 7> kOptions = {{
+constexpr std::array<Option, 9> kOptions = {{
     {"listen", "CREDVAULT_LISTEN", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)",
      [](std::string_view v, ServerConfig& c) { return ParseListen(v, c); }},
     {"web-root", "CREDVAULT_WEB_ROOT", "DIR", "pages served at / (default: the repository's web/)",
@@ -96,6 +97,19 @@ constexpr std::array<Option, 7> kOptions = {{
        CV_ASSIGN_OR_RETURN(const int seconds,
                            ParseInteger<int>("read-timeout-seconds", v, 1, kMaxReadTimeoutSeconds));
        c.read_timeout = std::chrono::seconds(seconds);
+       return Status::Ok();
+     }},
+    {"store", "CREDVAULT_STORE", "FILE",
+     "the SQLite database, created 0600 (default: credvault.db in the data directory)",
+     [](std::string_view v, ServerConfig& c) {
+       c.store = std::string(v);
+       return NonEmpty("store", v);
+     }},
+    {"session-ttl-seconds", "CREDVAULT_SESSION_TTL_SECONDS", "N",
+     "how long a login session lasts (default 43200)",
+     [](std::string_view v, ServerConfig& c) {
+       CV_ASSIGN_OR_RETURN(c.session_ttl_seconds, ParseInteger<int64_t>("session-ttl-seconds", v,
+                                                                        1, kMaxSessionTtlSeconds));
        return Status::Ok();
      }},
 }};

@@ -30,6 +30,8 @@ struct ServerConfig {
   int threads = 1;
   size_t max_body_bytes = 1 << 20;
   std::chrono::seconds read_timeout{30};
+  std::string store;  // SQLite file; empty = credvault.db in data_dir
+  int64_t session_ttl_seconds = 12 * 3600;
   bool show_help = false;
 };
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "config.h"
+#include "credvault/crypto.h"
 #include "data_dir.h"
 #include "json_log.h"
 #include "listener.h"
@@ -26,6 +27,7 @@
 #include "router.h"
 #include "routes.h"
 #include "session_registry.h"
+#include "store/sqlite_store.h"
 
 namespace credvault::server {
 namespace {
@@ -101,12 +103,26 @@ class GracefulStop {
 };
 
 int Serve(const ServerConfig& config, const JsonLog& log) {
+  // libsodium: session tokens, digests and proof hashes need it before any request.
+  if (const Status status = InitCrypto(); !status.ok()) {
+    log.Write("startup_failed", {{"error", status.ToString()}});
+    return 1;
+  }
   if (const Status status = EnsureDataDir(config.data_dir); !status.ok()) {
     log.Write("startup_failed", {{"error", status.ToString()}});
     return 1;
   }
+  const std::string store_path =
+      config.store.empty() ? config.data_dir + "/" + SqliteStore::kFileName : config.store;
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::New(store_path);
+  if (!store.ok()) {
+    log.Write("startup_failed", {{"error", store.status().ToString()}});
+    return 1;
+  }
+  api::ApiContext api;
+  api.store = store->get();
   Router router;
-  if (const Status status = RegisterRoutes(config, router); !status.ok()) {
+  if (const Status status = RegisterRoutes(config, api, router); !status.ok()) {
     log.Write("startup_failed", {{"error", status.ToString()}});
     return 1;
   }
@@ -145,6 +161,7 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
              {"web_root", config.web_root},
              {"module_dir", config.module_dir},
              {"data_dir", config.data_dir},
+             {"store", std::string((*store)->EngineName())},
              {"threads", config.threads},
              {"routes", router.Describe()}});
 

@@ -2,7 +2,15 @@
 
 #include <memory>
 
+#include "handlers/accounts.h"
+#include "handlers/audit.h"
+#include "handlers/connections.h"
+#include "handlers/credentials.h"
+#include "handlers/environments.h"
 #include "handlers/health.h"
+#include "handlers/members.h"
+#include "handlers/runners.h"
+#include "handlers/workspaces.h"
 #include "static/static_files.h"
 
 namespace credvault::server {
@@ -19,8 +27,18 @@ Status MountStatic(Router& router, std::string_view pattern, const std::string& 
 
 }  // namespace
 
-Status RegisterRoutes(const ServerConfig& config, Router& router) {
+Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Router& router) {
   CV_RETURN_IF_ERROR(router.Add("GET", "/healthz", HandleHealthz));
+  auth::LoginPolicy login_policy;
+  login_policy.session_ttl_seconds = config.session_ttl_seconds;
+  CV_RETURN_IF_ERROR(RegisterAccountRoutes(router, api, login_policy));
+  CV_RETURN_IF_ERROR(RegisterWorkspaceRoutes(router, api));
+  CV_RETURN_IF_ERROR(RegisterMemberRoutes(router, api));
+  CV_RETURN_IF_ERROR(RegisterAuditRoutes(router, api));
+  CV_RETURN_IF_ERROR(RegisterCredentialRoutes(router, api));
+  CV_RETURN_IF_ERROR(RegisterConnectionRoutes(router, api));
+  CV_RETURN_IF_ERROR(RegisterEnvironmentRoutes(router, api));
+  CV_RETURN_IF_ERROR(RegisterRunnerRoutes(router, api));
   CV_RETURN_IF_ERROR(MountStatic(router, "/module/*", config.module_dir));
   CV_RETURN_IF_ERROR(MountStatic(router, "/*", config.web_root));
   return Status::Ok();

@@ -7,6 +7,7 @@
 #ifndef CREDVAULT_SERVER_ROUTES_H_
 #define CREDVAULT_SERVER_ROUTES_H_
 
+#include "api/endpoint.h"
 #include "config.h"
 #include "credvault/status.h"
 #include "router.h"
@@ -14,8 +15,8 @@
 namespace credvault::server {
 
 // Handlers may keep references to objects they create; `router` owns them through its
-// handlers, so they live as long as it does.
-Status RegisterRoutes(const ServerConfig& config, Router& router);
+// handlers, so they live as long as it does. `api.store` must outlive the router.
+Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Router& router);
 
 }  // namespace credvault::server
 
