@@ -46,7 +46,11 @@ test: build
 run: build
 	@bash scripts/run.sh
 
+BENCHES := crypto_bench kubeconfig_bench ui_bench
+
 bench: build
+	cmake --build $(NATIVE) -j$(JOBS) --target $(BENCHES)
+	cmake --build $(WASM) -j$(JOBS) --target $(BENCHES)
 	@bash tests/bench/run.sh
 
 clean:
