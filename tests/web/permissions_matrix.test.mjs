@@ -1,0 +1,289 @@
+// The permission matrix: every session-guarded endpoint × every role × a member of another
+// workspace ("foreign") × no session × an expired session, with the exact status of each
+// cell. The role cells come from the core's permission table as the server reports it
+// (GET /workspaces/{ws} → "permissions", the core's AllowedActions), so the test and the
+// server cannot drift from the core. Run: node --test tests/web/permissions_matrix.test.mjs
+//
+// To cover a new endpoint, add an entry to ENDPOINTS below (nothing else changes):
+//   name     shown in failures
+//   method   HTTP method
+//   scope    'workspace': a route under /workspaces/{ws} (foreign → 404, roles by `action`)
+//            'account':   needs a session only (columns: session, none, expired)
+//   action   for 'workspace': the core's action name that guards it ("read_credentials",
+//            "manage_members", ...), or null when membership alone is enough
+//   ok       the status of an allowed call
+//   prepare  async (f) → {path, body?, auth?}: makes what the request needs in the cell's
+//            fresh workspace. `f` is the cell's fixture:
+//              f.server, f.cv, f.role ('owner'... or 'foreign'/'none'/'expired'/'session'),
+//              f.owner (owns f.ws), f.actor (the caller: a member with f.role, a stranger
+//              for 'foreign'), f.ws ({id, keys, json}), f.members (users in f.ws),
+//              f.session(user) (a live session), f.newUser(), f.addMember(user, role)
+//            Return `auth` to call with a session other than f.actor's.
+//   expect   optional (role, allowedByTable) → status, for rules beyond the table (e.g. the
+//            core's member rules); default: allowed ? ok : 403.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { startServer, stopServer } from './harness.mjs';
+import {
+  addMember, call, grantFor, loadCredvault, login, newUser, newWorkspace, ROLES_WITH_SECRETS,
+} from './api_client.mjs';
+
+const ROLES = ['owner', 'admin', 'operator', 'viewer'];
+const SESSION_TTL_SECONDS = 4;
+const ACTION_COUNT = 18;  // permissions.h kActionCount
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const wsPath = (f, rest = '') => `/api/v1/workspaces/${f.ws.id}${rest}`;
+
+// A rotation removing `target` from f.ws, signed by f.actor: a grant at generation 2 for
+// every other member, with the secrets key where their role receives it.
+function rotationWithout(f, target) {
+  const next = f.cv.newWorkspaceKeys(f.ws.id, 2);
+  const grants = f.members
+    .filter((m) => m.user.id !== target.id)
+    .map((m) => f.cv.makeGrant(f.actor.handle, next, ROLES_WITH_SECRETS.has(m.role), m.user.id,
+      m.user.record.box_public_key));
+  f.cv.release(next);
+  return { new_generation: 2, grants, credential_keys: [], connections: [] };
+}
+
+export const ENDPOINTS = [
+  // ---- Accounts (any session) -----------------------------------------------------------
+  {
+    name: 'GET /account', method: 'GET', scope: 'account', ok: 200,
+    prepare: async () => ({ path: '/api/v1/account' }),
+  },
+  {
+    name: 'GET /accounts/lookup', method: 'GET', scope: 'account', ok: 200,
+    prepare: async (f) => ({
+      path: `/api/v1/accounts/lookup?email=${encodeURIComponent(f.owner.email)}`,
+    }),
+  },
+  {
+    name: 'PUT /account/password', method: 'PUT', scope: 'account', ok: 200,
+    prepare: async (f) => {
+      const user = await f.newUser();  // its password changes: a user of its own
+      const changed = f.cv.changePassword(user.handle, user.record, 'next password',
+        f.cv.kdfMinimum());
+      return {
+        path: '/api/v1/account/password',
+        auth: await f.session(user),
+        body: { auth_key: user.authKey, record: changed.record, new_auth_key: changed.auth_key },
+      };
+    },
+  },
+  {
+    name: 'POST /auth/logout', method: 'POST', scope: 'account', ok: 204,
+    prepare: async (f) => ({
+      path: '/api/v1/auth/logout', auth: await login(f.server, f.actor.email, f.actor.authKey),
+    }),
+  },
+  {
+    name: 'GET /workspaces', method: 'GET', scope: 'account', ok: 200,
+    prepare: async () => ({ path: '/api/v1/workspaces' }),
+  },
+  {
+    name: 'POST /workspaces', method: 'POST', scope: 'account', ok: 201,
+    prepare: async (f) => {
+      const id = f.cv.newId();
+      const keys = f.cv.newWorkspaceKeys(id, 1);
+      const grant = f.cv.makeGrant(f.actor.handle, keys, true, f.actor.id,
+        f.actor.record.box_public_key);
+      f.cv.release(keys);
+      return { path: '/api/v1/workspaces', body: { id, name: 'Matrix', grant } };
+    },
+  },
+  // ---- Workspaces -----------------------------------------------------------------------
+  {
+    name: 'GET /workspaces/{ws}', method: 'GET', scope: 'workspace', action: null, ok: 200,
+    prepare: async (f) => ({ path: wsPath(f) }),
+  },
+  {
+    name: 'PATCH /workspaces/{ws}', method: 'PATCH', scope: 'workspace',
+    action: 'edit_workspace', ok: 200,
+    prepare: async (f) => ({ path: wsPath(f), body: { name: 'Renamed', version: 1 } }),
+  },
+  {
+    name: 'DELETE /workspaces/{ws}', method: 'DELETE', scope: 'workspace',
+    action: 'delete_workspace', ok: 204,
+    prepare: async (f) => ({ path: wsPath(f) }),
+  },
+  {
+    name: 'GET /workspaces/{ws}/keys', method: 'GET', scope: 'workspace', action: null, ok: 200,
+    prepare: async (f) => ({ path: wsPath(f, '/keys') }),
+  },
+  // ---- Members --------------------------------------------------------------------------
+  {
+    name: 'GET /members', method: 'GET', scope: 'workspace', action: null, ok: 200,
+    prepare: async (f) => ({ path: wsPath(f, '/members') }),
+  },
+  {
+    name: 'POST /members', method: 'POST', scope: 'workspace', action: 'manage_members',
+    ok: 201,
+    prepare: async (f) => {
+      const invited = await f.newUser();
+      return {
+        path: wsPath(f, '/members'),
+        body: {
+          account_id: invited.id, role: 'viewer',
+          grant: await grantFor(f.actor, f.ws.keys, invited, 'viewer'),
+        },
+      };
+    },
+  },
+  {
+    name: 'PATCH /members/{id}', method: 'PATCH', scope: 'workspace',
+    action: 'manage_members', ok: 200,
+    prepare: async (f) => {
+      const target = await f.addMember(await f.newUser(), 'viewer');
+      return {
+        path: wsPath(f, `/members/${target.id}`),
+        body: {
+          role: 'operator', version: 1,
+          grant: await grantFor(f.actor, f.ws.keys, target, 'operator'),
+        },
+      };
+    },
+  },
+  {
+    name: 'DELETE /members/{id}', method: 'DELETE', scope: 'workspace',
+    action: 'manage_members', ok: 200,
+    prepare: async (f) => {
+      const target = await f.addMember(await f.newUser(), 'viewer');
+      return { path: wsPath(f, `/members/${target.id}`), body: rotationWithout(f, target) };
+    },
+  },
+  // ---- Audit ----------------------------------------------------------------------------
+  {
+    name: 'GET /audit', method: 'GET', scope: 'workspace', action: 'read_audit', ok: 200,
+    prepare: async (f) => ({ path: wsPath(f, '/audit') }),
+  },
+];
+
+describe('permission matrix', () => {
+  let server;
+  let cv;
+  let owner;
+  const actors = {};  // role or 'foreign' → user
+  let expiredSession;
+  const table = {};   // role → Set of action names, from the server (the core's table)
+  const sessions = new Map();  // user id → live session
+  const spareUsers = [];
+
+  async function session(user) {
+    const cached = sessions.get(user.id);
+    // Sessions last SESSION_TTL_SECONDS here: renew with margin for the cell's requests.
+    if (cached && cached.expires_at - Date.now() / 1000 > 2.5) return cached;
+    const fresh = await login(server, user.email, user.authKey);
+    sessions.set(user.id, fresh);
+    return fresh;
+  }
+
+  async function spareUser() {
+    return spareUsers.pop() ?? newUser(server);
+  }
+
+  // A fresh workspace of `owner` with the column's actor in it (for a role column).
+  async function fixture(column) {
+    const f = { server, cv, role: column, owner };
+    f.session = session;
+    f.newUser = spareUser;
+    owner.session = await session(owner);
+    f.ws = await newWorkspace(server, owner, `Matrix ${column}`);
+    f.members = [{ user: owner, role: 'owner' }];
+    f.addMember = async (user, role) => {
+      owner.session = await session(owner);
+      await addMember(server, owner, f.ws, user, role);
+      f.members.push({ user, role });
+      return user;
+    };
+    f.actor = actors[column] ?? actors.foreign;
+    if (ROLES.includes(column)) await f.addMember(f.actor, column);
+    return f;
+  }
+
+  async function run(endpoint, column) {
+    const f = await fixture(column);
+    const prepared = await endpoint.prepare(f);
+    let auth = prepared.auth;
+    if (column === 'none') auth = undefined;
+    else if (column === 'expired') auth = expiredSession;
+    else auth ??= await session(f.actor);
+    const response = await call(server, endpoint.method, prepared.path,
+      { auth, body: prepared.body });
+    return response;
+  }
+
+  function expected(endpoint, column) {
+    if (column === 'none' || column === 'expired') return 401;
+    if (endpoint.scope === 'account') return endpoint.ok;
+    if (column === 'foreign') return 404;
+    const allowed = endpoint.action === null || table[column].has(endpoint.action);
+    if (endpoint.expect) return endpoint.expect(column, allowed);
+    return allowed ? endpoint.ok : 403;
+  }
+
+  before(async () => {
+    server = await startServer({ args: ['--session-ttl-seconds', String(SESSION_TTL_SECONDS)] });
+    cv = await loadCredvault();
+    owner = await newUser(server);
+    for (const column of [...ROLES, 'foreign']) actors[column] = await newUser(server);
+    const doomed = await newUser(server);
+    expiredSession = doomed.session;
+    for (let i = 0; i < 8; i += 1) spareUsers.push(await newUser(server));
+    // The core's table, as the server reports it to each role.
+    for (const role of ROLES) {
+      const f = await fixture(role);
+      const seen = await call(server, 'GET', wsPath(f), { auth: await session(f.actor) });
+      assert.equal(seen.status, 200);
+      assert.equal(seen.json.workspace.role, role);
+      table[role] = new Set(seen.json.workspace.permissions);
+    }
+  });
+  after(async () => {
+    await stopServer(server);
+  });
+
+  test('the table is the core\'s: owners may do everything, viewers never open secrets', () => {
+    assert.equal(table.owner.size, ACTION_COUNT);
+    assert.ok(!table.viewer.has('open_credential_secrets'));
+    assert.ok(!table.viewer.has('manage_members'));
+    for (const role of ROLES) assert.ok(table[role].size > 0, role);
+    // Every action an endpoint names exists in the table.
+    for (const endpoint of ENDPOINTS) {
+      if (endpoint.action) assert.ok(table.owner.has(endpoint.action), endpoint.name);
+    }
+  });
+
+  for (const endpoint of ENDPOINTS) {
+    const columns = endpoint.scope === 'account' ? ['session', 'none'] : [...ROLES, 'foreign', 'none'];
+    test(`${endpoint.name}: ${columns.join(', ')}`, async () => {
+      const failures = [];
+      for (const column of columns) {
+        const want = expected(endpoint, column);
+        const response = await run(endpoint, column === 'session' ? 'foreign' : column);
+        if (response.status !== want) {
+          failures.push(`${column}: got ${response.status}, want ${want} ${response.text}`);
+        }
+        if (want >= 400 && !response.json?.error?.code) failures.push(`${column}: no error body`);
+      }
+      assert.deepEqual(failures, []);
+    });
+  }
+
+  test('every endpoint with an expired session: 401', async () => {
+    while (Date.now() / 1000 < expiredSession.expires_at + 0.05) await sleep(100);
+    const failures = [];
+    for (const endpoint of ENDPOINTS) {
+      const response = await run(endpoint, 'expired');
+      if (response.status !== 401 || response.json?.error?.code !== 'unauthenticated') {
+        failures.push(`${endpoint.name}: ${response.status} ${response.text}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+});
