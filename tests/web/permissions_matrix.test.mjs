@@ -28,6 +28,9 @@ import { startServer, stopServer } from './harness.mjs';
 import {
   addMember, call, grantFor, loadCredvault, login, newUser, newWorkspace, ROLES_WITH_SECRETS,
 } from './api_client.mjs';
+import {
+  createConnection, createCredential, credentialGrant, sealConnection, sealCredential,
+} from './api_credentials_fixtures.mjs';
 
 const ROLES = ['owner', 'admin', 'operator', 'viewer'];
 const SESSION_TTL_SECONDS = 4;
@@ -38,6 +41,32 @@ function sleep(ms) {
 }
 
 const wsPath = (f, rest = '') => `/api/v1/workspaces/${f.ws.id}${rest}`;
+
+// Credentials, connections, environments and runners are made by f.owner in f.ws.
+async function ownerCredential(f) {
+  f.owner.session = await f.session(f.owner);
+  return createCredential(f.server, f.owner, f.ws);
+}
+async function ownerConnection(f) {
+  f.owner.session = await f.session(f.owner);
+  return createConnection(f.server, f.owner, f.ws);
+}
+async function ownerEnvironment(f) {
+  const response = await call(f.server, 'POST', wsPath(f, '/environments'), {
+    auth: await f.session(f.owner), body: { id: f.cv.newId(), name: `env ${f.cv.newId()}` },
+  });
+  assert.equal(response.status, 201, response.text);
+  return response.json;
+}
+function runnerBody(f) {
+  const key = (byte) => Buffer.alloc(32, byte).toString('base64url');
+  return { id: f.cv.newId(), name: 'matrix runner', box_public_key: key(1), sign_public_key: key(2) };
+}
+// A second workspace of `user`'s own, where `user` may create credentials.
+async function ownWorkspace(f, user) {
+  user.session = await f.session(user);
+  return newWorkspace(f.server, user, 'Share target');
+}
 
 // A rotation removing `target` from f.ws, signed by f.actor: a grant at generation 2 for
 // every other member, with the secrets key where their role receives it.
@@ -155,6 +184,166 @@ export const ENDPOINTS = [
     prepare: async (f) => {
       const target = await f.addMember(await f.newUser(), 'viewer');
       return { path: wsPath(f, `/members/${target.id}`), body: rotationWithout(f, target) };
+    },
+  },
+  // ---- Credentials ----------------------------------------------------------------------
+  {
+    name: 'GET /credentials', method: 'GET', scope: 'workspace', action: 'read_credentials',
+    ok: 200, prepare: async (f) => ({ path: wsPath(f, '/credentials') }),
+  },
+  {
+    name: 'POST /credentials', method: 'POST', scope: 'workspace', action: 'create_credential',
+    ok: 201,
+    prepare: async (f) => ({
+      path: wsPath(f, '/credentials'), body: (await sealCredential(f.actor, f.ws)).json,
+    }),
+  },
+  {
+    name: 'GET /credentials/{id}', method: 'GET', scope: 'workspace',
+    action: 'read_credentials', ok: 200,
+    prepare: async (f) => ({
+      path: wsPath(f, `/credentials/${(await ownerCredential(f)).json.id}`),
+    }),
+  },
+  {
+    name: 'PUT /credentials/{id}', method: 'PUT', scope: 'workspace', action: 'edit_credential',
+    ok: 200,
+    prepare: async (f) => {
+      const { json, dataKey } = await ownerCredential(f);
+      const next = await sealCredential(f.owner, f.ws, { id: json.id, version: 2, dataKey });
+      return { path: wsPath(f, `/credentials/${json.id}`), body: next.json };
+    },
+  },
+  {
+    name: 'DELETE /credentials/{id}', method: 'DELETE', scope: 'workspace',
+    action: 'delete_credential', ok: 204,
+    prepare: async (f) => ({
+      path: wsPath(f, `/credentials/${(await ownerCredential(f)).json.id}`),
+    }),
+  },
+  {
+    name: 'POST /credentials/{id}/grants', method: 'POST', scope: 'workspace',
+    action: 'share_credential', ok: 201,
+    prepare: async (f) => {
+      const { json, dataKey } = await ownerCredential(f);
+      const target = await ownWorkspace(f, f.actor);
+      return {
+        path: wsPath(f, `/credentials/${json.id}/grants`),
+        body: credentialGrant(f.cv, target, json.id, 1, dataKey, 'shared'),
+      };
+    },
+  },
+  {
+    name: 'DELETE /credentials/{id}/grants/{ws}', method: 'DELETE', scope: 'workspace',
+    action: 'share_credential', ok: 204,
+    prepare: async (f) => {
+      const { json, dataKey } = await ownerCredential(f);
+      const target = await ownWorkspace(f, f.owner);
+      const shared = await call(f.server, 'POST', wsPath(f, `/credentials/${json.id}/grants`), {
+        auth: await f.session(f.owner),
+        body: credentialGrant(f.cv, target, json.id, 1, dataKey, 'shared'),
+      });
+      assert.equal(shared.status, 201, shared.text);
+      return { path: wsPath(f, `/credentials/${json.id}/grants/${target.id}`) };
+    },
+  },
+  // ---- Connections ----------------------------------------------------------------------
+  {
+    name: 'GET /connections', method: 'GET', scope: 'workspace', action: 'read_connections',
+    ok: 200, prepare: async (f) => ({ path: wsPath(f, '/connections') }),
+  },
+  {
+    name: 'POST /connections', method: 'POST', scope: 'workspace', action: 'create_connection',
+    ok: 201,
+    prepare: async (f) => ({ path: wsPath(f, '/connections'), body: await sealConnection(f.ws) }),
+  },
+  {
+    name: 'GET /connections/{id}', method: 'GET', scope: 'workspace',
+    action: 'read_connections', ok: 200,
+    prepare: async (f) => ({ path: wsPath(f, `/connections/${(await ownerConnection(f)).id}`) }),
+  },
+  {
+    name: 'PUT /connections/{id}', method: 'PUT', scope: 'workspace', action: 'edit_connection',
+    ok: 200,
+    prepare: async (f) => {
+      const { id } = await ownerConnection(f);
+      return {
+        path: wsPath(f, `/connections/${id}`), body: await sealConnection(f.ws, { id, version: 2 }),
+      };
+    },
+  },
+  {
+    name: 'DELETE /connections/{id}', method: 'DELETE', scope: 'workspace',
+    action: 'delete_connection', ok: 204,
+    prepare: async (f) => ({ path: wsPath(f, `/connections/${(await ownerConnection(f)).id}`) }),
+  },
+  {
+    name: 'POST /connections/{id}/transitions', method: 'POST', scope: 'workspace',
+    action: 'change_connection_state', ok: 200,
+    prepare: async (f) => ({
+      path: wsPath(f, `/connections/${(await ownerConnection(f)).id}/transitions`),
+      body: { version: 1, to: 'registered' },
+    }),
+  },
+  // ---- Environments ---------------------------------------------------------------------
+  {
+    name: 'GET /environments', method: 'GET', scope: 'workspace', action: 'read_connections',
+    ok: 200, prepare: async (f) => ({ path: wsPath(f, '/environments') }),
+  },
+  {
+    name: 'POST /environments', method: 'POST', scope: 'workspace',
+    action: 'manage_environments', ok: 201,
+    prepare: async (f) => ({
+      path: wsPath(f, '/environments'), body: { id: f.cv.newId(), name: 'production' },
+    }),
+  },
+  {
+    name: 'GET /environments/{id}', method: 'GET', scope: 'workspace',
+    action: 'read_connections', ok: 200,
+    prepare: async (f) => ({ path: wsPath(f, `/environments/${(await ownerEnvironment(f)).id}`) }),
+  },
+  {
+    name: 'PATCH /environments/{id}', method: 'PATCH', scope: 'workspace',
+    action: 'manage_environments', ok: 200,
+    prepare: async (f) => ({
+      path: wsPath(f, `/environments/${(await ownerEnvironment(f)).id}`),
+      body: { name: 'renamed', version: 1 },
+    }),
+  },
+  {
+    name: 'DELETE /environments/{id}', method: 'DELETE', scope: 'workspace',
+    action: 'manage_environments', ok: 204,
+    prepare: async (f) => ({ path: wsPath(f, `/environments/${(await ownerEnvironment(f)).id}`) }),
+  },
+  // ---- Runners --------------------------------------------------------------------------
+  {
+    name: 'GET /runners', method: 'GET', scope: 'workspace', action: 'read_connections',
+    ok: 200, prepare: async (f) => ({ path: wsPath(f, '/runners') }),
+  },
+  {
+    name: 'POST /runners', method: 'POST', scope: 'workspace', action: 'manage_runners',
+    ok: 201, prepare: async (f) => ({ path: wsPath(f, '/runners'), body: runnerBody(f) }),
+  },
+  {
+    name: 'GET /runners/{id}', method: 'GET', scope: 'workspace', action: 'read_connections',
+    ok: 200,
+    prepare: async (f) => {
+      const body = runnerBody(f);
+      const made = await call(f.server, 'POST', wsPath(f, '/runners'),
+        { auth: await f.session(f.owner), body });
+      assert.equal(made.status, 201, made.text);
+      return { path: wsPath(f, `/runners/${body.id}`) };
+    },
+  },
+  {
+    name: 'DELETE /runners/{id}', method: 'DELETE', scope: 'workspace',
+    action: 'manage_runners', ok: 204,
+    prepare: async (f) => {
+      const body = runnerBody(f);
+      const made = await call(f.server, 'POST', wsPath(f, '/runners'),
+        { auth: await f.session(f.owner), body });
+      assert.equal(made.status, 201, made.text);
+      return { path: wsPath(f, `/runners/${body.id}`) };
     },
   },
   // ---- Audit ----------------------------------------------------------------------------
