@@ -5,7 +5,8 @@
 //
 //   router.Add("GET", "/api/v1/workspaces/{ws}/credentials",
 //              api::WithSession(context, [](const api::SessionCall& call) -> Result<HttpResponse> {
-//                return ReadResult<HttpResponse>(call.store, [&](ReadTx& tx) -> Result<HttpResponse> {
+//                return ReadResult<HttpResponse>(call.store, [&](ReadTx& tx) ->
+//                Result<HttpResponse> {
 //                  CV_ASSIGN_OR_RETURN(Membership m, auth::RequireWorkspaceAction(
 //                      tx, call.actor, call.Param("ws"), Action::kReadCredentials));
 //                  ...

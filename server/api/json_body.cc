@@ -117,8 +117,8 @@ Status ReadUint(const json& body, const char* name, uint64_t* out) {
   if (it == body.end()) return FieldError(name, "missing");
   // Parsed text gives number_unsigned for non-negative integers; built documents may hold
   // a signed one.
-  const bool non_negative = it->is_number_unsigned() ||
-                            (it->is_number_integer() && it->get<int64_t>() >= 0);
+  const bool non_negative =
+      it->is_number_unsigned() || (it->is_number_integer() && it->get<int64_t>() >= 0);
   if (!non_negative) return FieldError(name, "must be a non-negative integer");
   *out = it->get<uint64_t>();
   return Status::Ok();

@@ -36,8 +36,8 @@ Result<Authentication> Authenticate(const HttpRequest& request, Store& store, in
     return Status(ErrorCode::kPermissionDenied,
                   "a browser request that changes something must carry X-CSRF-Token");
   }
-  result.actor = RequestActor{session->account_id, *digest, presented->via_cookie,
-                              session->expires_at};
+  result.actor =
+      RequestActor{session->account_id, *digest, presented->via_cookie, session->expires_at};
   return result;
 }
 

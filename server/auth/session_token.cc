@@ -47,8 +47,8 @@ std::optional<std::string_view> CookieValue(std::string_view header, std::string
   while (!header.empty()) {
     const size_t semicolon = header.find(';');
     const std::string_view pair = Trim(header.substr(0, semicolon));
-    header = semicolon == std::string_view::npos ? std::string_view()
-                                                 : header.substr(semicolon + 1);
+    header =
+        semicolon == std::string_view::npos ? std::string_view() : header.substr(semicolon + 1);
     const size_t eq = pair.find('=');
     if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
   }

@@ -77,8 +77,7 @@ Result<HttpResponse> Lookup(const api::SessionCall& call) {
   const auto it = params.find("email");
   if (it == params.end()) return Status(ErrorCode::kValidation, "email: missing");
   CV_ASSIGN_OR_RETURN(const std::string email, api::NormalizeEmail(it->second));
-  CV_ASSIGN_OR_RETURN(const AccountRow row,
-                      ReadResult<AccountRow>(call.store, [&](ReadTx& tx) {
+  CV_ASSIGN_OR_RETURN(const AccountRow row, ReadResult<AccountRow>(call.store, [&](ReadTx& tx) {
                         return tx.GetAccountByEmail(email);
                       }));
   return api::Ok(PublicKeysJson(row.record));

@@ -117,11 +117,10 @@ Status CheckPasswordRewrap(const AccountRecord& stored, const AccountRecord& nex
   CV_RETURN_IF_ERROR(Unchanged(stored.account_id == next.account_id, "account_id"));
   CV_RETURN_IF_ERROR(Unchanged(stored.email == next.email, "email"));
   CV_RETURN_IF_ERROR(Unchanged(stored.box_public_key == next.box_public_key, "box_public_key"));
+  CV_RETURN_IF_ERROR(Unchanged(stored.sign_public_key == next.sign_public_key, "sign_public_key"));
   CV_RETURN_IF_ERROR(
-      Unchanged(stored.sign_public_key == next.sign_public_key, "sign_public_key"));
-  CV_RETURN_IF_ERROR(Unchanged(
-      stored.recovery_wrapped_private_keys == next.recovery_wrapped_private_keys,
-      "recovery_wrapped_private_keys"));
+      Unchanged(stored.recovery_wrapped_private_keys == next.recovery_wrapped_private_keys,
+                "recovery_wrapped_private_keys"));
   if (next.keys_version <= stored.keys_version) {
     return Status(ErrorCode::kValidation, "record.keys_version: must be greater than the stored " +
                                               std::to_string(stored.keys_version));

@@ -12,7 +12,6 @@
 
 #include "api/endpoint.h"
 #include "auth/login_policy.h"
-
 #include "credvault/account.h"
 #include "credvault/secret.h"
 #include "credvault/status.h"

@@ -21,9 +21,9 @@ constexpr std::string_view kWrongRecoveryProof = "the email or the recovery code
 // Unknown emails get the parameters a new account would have and a salt that is a keyed
 // digest of the email: stable across calls and restarts, unguessable without the secret.
 Result<json> FakePrelogin(const AccountsState& state, std::string_view email) {
-  CV_ASSIGN_OR_RETURN(Bytes salt, FieldsDigest(state.prelogin_secret,
-                                               {AsBytes(kPreloginSaltLabel), AsBytes(email)},
-                                               kSaltBytes));
+  CV_ASSIGN_OR_RETURN(
+      Bytes salt, FieldsDigest(state.prelogin_secret, {AsBytes(kPreloginSaltLabel), AsBytes(email)},
+                               kSaltBytes));
   return json{{"kdf", KdfToJson(kDefaultKdf)}, {"salt", Base64UrlEncode(salt)}};
 }
 
@@ -42,8 +42,8 @@ Result<HttpResponse> Prelogin(const AccountsState& state, const api::PublicCall&
   // Compute the fake either way, so both answers cost the same.
   CV_ASSIGN_OR_RETURN(json fake, FakePrelogin(state, email));
   if (!row) return api::Ok(fake);
-  return api::Ok({{"kdf", KdfToJson(row->record.kdf)},
-                  {"salt", Base64UrlEncode(row->record.salt)}});
+  return api::Ok(
+      {{"kdf", KdfToJson(row->record.kdf)}, {"salt", Base64UrlEncode(row->record.salt)}});
 }
 
 Result<HttpResponse> Login(const AccountsState& state, const api::PublicCall& call) {
@@ -109,8 +109,7 @@ Result<HttpResponse> Recover(const AccountsState& state, const api::PublicCall& 
 // password may hold one).
 Result<HttpResponse> CompleteRecovery(const AccountsState& state, const api::PublicCall& call) {
   CV_ASSIGN_OR_RETURN(const json body, api::ParseJsonBody(call.http));
-  CV_RETURN_IF_ERROR(
-      api::CheckFields(body, {"email", "recovery_auth_key", "record", "auth_key"}));
+  CV_RETURN_IF_ERROR(api::CheckFields(body, {"email", "recovery_auth_key", "record", "auth_key"}));
   std::string email;
   CV_RETURN_IF_ERROR(api::ReadString(body, "email", &email));
   CV_ASSIGN_OR_RETURN(const SecretBytes proof, ReadProof(body, "recovery_auth_key"));
@@ -139,17 +138,18 @@ Result<HttpResponse> CompleteRecovery(const AccountsState& state, const api::Pub
 
 Status AddLoginRoutes(Router& router, std::shared_ptr<const AccountsState> state) {
   const api::ApiContext& context = state->api;
-  CV_RETURN_IF_ERROR(router.Add(
-      "POST", "/api/v1/auth/prelogin",
-      api::Public(context, [state](const api::PublicCall& call) { return Prelogin(*state, call); })));
+  CV_RETURN_IF_ERROR(router.Add("POST", "/api/v1/auth/prelogin",
+                                api::Public(context, [state](const api::PublicCall& call) {
+                                  return Prelogin(*state, call);
+                                })));
   CV_RETURN_IF_ERROR(router.Add(
       "POST", "/api/v1/auth/login",
       api::Public(context, [state](const api::PublicCall& call) { return Login(*state, call); })));
-  CV_RETURN_IF_ERROR(
-      router.Add("POST", "/api/v1/auth/logout", api::WithSession(context, Logout)));
-  CV_RETURN_IF_ERROR(router.Add(
-      "POST", "/api/v1/auth/recover",
-      api::Public(context, [state](const api::PublicCall& call) { return Recover(*state, call); })));
+  CV_RETURN_IF_ERROR(router.Add("POST", "/api/v1/auth/logout", api::WithSession(context, Logout)));
+  CV_RETURN_IF_ERROR(router.Add("POST", "/api/v1/auth/recover",
+                                api::Public(context, [state](const api::PublicCall& call) {
+                                  return Recover(*state, call);
+                                })));
   CV_RETURN_IF_ERROR(router.Add("POST", "/api/v1/auth/recover/complete",
                                 api::Public(context, [state](const api::PublicCall& call) {
                                   return CompleteRecovery(*state, call);

@@ -16,9 +16,9 @@ Result<HttpResponse> ListAudit(const api::SessionCall& call) {
   CV_ASSIGN_OR_RETURN(
       const Page<AuditEvent> found,
       ReadResult<Page<AuditEvent>>(call.store, [&](ReadTx& tx) -> Result<Page<AuditEvent>> {
-        CV_RETURN_IF_ERROR(auth::RequireWorkspaceAction(tx, call.actor, call.Param("ws"),
-                                                        Action::kReadAudit)
-                               .status());
+        CV_RETURN_IF_ERROR(
+            auth::RequireWorkspaceAction(tx, call.actor, call.Param("ws"), Action::kReadAudit)
+                .status());
         return tx.ListAudit(call.Param("ws"), page);
       }));
   nlohmann::json items = nlohmann::json::array();

@@ -70,9 +70,9 @@ Result<HttpResponse> AddMember(const api::SessionCall& call) {
   CV_RETURN_IF_ERROR(api::ReadRole(body, "role", &member.role));
   member.added_at = call.now;
   const Status written = call.store.Transact([&](Tx& tx) -> Status {
-    CV_ASSIGN_OR_RETURN(const Membership actor,
-                        auth::RequireWorkspaceAction(tx, call.actor, call.Param("ws"),
-                                                     Action::kManageMembers));
+    CV_ASSIGN_OR_RETURN(
+        const Membership actor,
+        auth::RequireWorkspaceAction(tx, call.actor, call.Param("ws"), Action::kManageMembers));
     member.workspace_id = actor.workspace.id;
     CV_ASSIGN_OR_RETURN(const Workspace workspace, CoreWorkspace(tx, actor.workspace));
     CV_RETURN_IF_ERROR(
@@ -84,11 +84,10 @@ Result<HttpResponse> AddMember(const api::SessionCall& call) {
                  : invited.status();
     }
     CV_ASSIGN_OR_RETURN(const AccountRow granter, tx.GetAccount(call.actor.account_id));
-    CV_ASSIGN_OR_RETURN(const KeyGrant grant,
-                        ReadGrant(body["grant"], "grant",
-                                  {workspace.id, member.account_id, workspace.key_generation,
-                                   member.role},
-                                  granter.record));
+    CV_ASSIGN_OR_RETURN(const KeyGrant grant, ReadGrant(body["grant"], "grant",
+                                                        {workspace.id, member.account_id,
+                                                         workspace.key_generation, member.role},
+                                                        granter.record));
     CV_RETURN_IF_ERROR(tx.InsertMember(member));
     CV_RETURN_IF_ERROR(tx.PutKeyGrant(grant));
     return api::RecordAudit(tx, workspace.id, call.actor.account_id, "member.add", "member",
@@ -121,16 +120,16 @@ Result<HttpResponse> ChangeRole(const api::SessionCall& call) {
     }
     if (body.contains("grant")) {
       CV_ASSIGN_OR_RETURN(const AccountRow granter, tx.GetAccount(call.actor.account_id));
-      CV_ASSIGN_OR_RETURN(const KeyGrant grant,
-                          ReadGrant(body["grant"], "grant",
-                                    {workspace.id, target_id, workspace.key_generation, role},
-                                    granter.record));
+      CV_ASSIGN_OR_RETURN(
+          const KeyGrant grant,
+          ReadGrant(body["grant"], "grant",
+                    {workspace.id, target_id, workspace.key_generation, role}, granter.record));
       CV_RETURN_IF_ERROR(tx.PutKeyGrant(grant));
     }
     updated.role = role;
     CV_ASSIGN_OR_RETURN(updated.version, tx.UpdateMember(updated, version));
-    return api::RecordAudit(tx, workspace.id, call.actor.account_id, "member.change_role",
-                            "member", target_id, call.now);
+    return api::RecordAudit(tx, workspace.id, call.actor.account_id, "member.change_role", "member",
+                            target_id, call.now);
   });
   if (!written.ok()) return api::FailureOf(written);
   return api::Ok({{"member", MemberJson(updated)}});
@@ -178,8 +177,8 @@ Result<HttpResponse> RemoveMember(const api::SessionCall& call) {
     for (const std::string& credential_id : plan.rotate_recommended) {
       CV_RETURN_IF_ERROR(tx.SetRotateRecommended(credential_id, true));
     }
-    CV_RETURN_IF_ERROR(api::RecordAudit(tx, workspace.id, call.actor.account_id,
-                                        "member.remove", "member", target_id, call.now));
+    CV_RETURN_IF_ERROR(api::RecordAudit(tx, workspace.id, call.actor.account_id, "member.remove",
+                                        "member", target_id, call.now));
     return api::RecordAudit(tx, workspace.id, call.actor.account_id, "workspace.rotate_keys",
                             "workspace", workspace.id, call.now);
   });

@@ -41,7 +41,8 @@ Status CheckGeneration(const Bytes& envelope, uint32_t generation, const std::st
 
 Result<CredentialKeyUpdate> ReadCredentialKey(const json& value, const std::string& where) {
   if (!value.is_object()) return Invalid(where, "must be an object");
-  const Status fields = api::CheckFields(value, {"credential_id", "wrapped_data_key", "sealed_name"});
+  const Status fields =
+      api::CheckFields(value, {"credential_id", "wrapped_data_key", "sealed_name"});
   if (!fields.ok()) return Invalid(where, fields.message());
   CredentialKeyUpdate update;
   std::string wrapped;
@@ -117,12 +118,12 @@ Result<RotationPlan> PlanRotation(const RotationBody& body, const RotationState&
       if (row.account_id == recipient_id) member = &row;
     }
     if (member == nullptr) return Invalid(where, "recipient is not a remaining member");
-    if (!granted.insert(recipient_id).second) return Invalid(where, "a second grant for one member");
-    CV_ASSIGN_OR_RETURN(KeyGrant grant,
-                        ReadGrant(value, where,
-                                  {state.workspace.id, recipient_id, plan.new_generation,
-                                   member->role},
-                                  granter));
+    if (!granted.insert(recipient_id).second)
+      return Invalid(where, "a second grant for one member");
+    CV_ASSIGN_OR_RETURN(
+        KeyGrant grant,
+        ReadGrant(value, where,
+                  {state.workspace.id, recipient_id, plan.new_generation, member->role}, granter));
     plan.grants.push_back(std::move(grant));
   }
   for (const MemberRow& row : state.remaining) {

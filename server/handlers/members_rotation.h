@@ -58,7 +58,7 @@ struct RotationPlan {
   uint32_t new_generation = 0;
   std::vector<KeyGrant> grants;
   std::vector<std::pair<std::string, CredentialGrant>> credential_grants;  // credential id
-  std::vector<SealedConnection> connections;  // stored rows with new envelope and version
+  std::vector<SealedConnection> connections;    // stored rows with new envelope and version
   std::vector<std::string> rotate_recommended;  // credential ids
 };
 Result<RotationPlan> PlanRotation(const RotationBody& body, const RotationState& state,

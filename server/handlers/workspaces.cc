@@ -55,10 +55,10 @@ Result<HttpResponse> CreateWorkspace(const api::SessionCall& call) {
 
   const Status written = call.store.Transact([&](Tx& tx) -> Status {
     CV_ASSIGN_OR_RETURN(const AccountRow self, tx.GetAccount(call.actor.account_id));
-    CV_ASSIGN_OR_RETURN(const KeyGrant grant,
-                        ReadGrant(body["grant"], "grant",
-                                  {row.id, call.actor.account_id, kFirstGeneration, Role::kOwner},
-                                  self.record));
+    CV_ASSIGN_OR_RETURN(
+        const KeyGrant grant,
+        ReadGrant(body["grant"], "grant",
+                  {row.id, call.actor.account_id, kFirstGeneration, Role::kOwner}, self.record));
     CV_RETURN_IF_ERROR(tx.InsertWorkspace(row));
     CV_RETURN_IF_ERROR(tx.InsertMember(member));
     CV_RETURN_IF_ERROR(tx.PutKeyGrant(grant));
@@ -96,8 +96,7 @@ Result<HttpResponse> PatchWorkspace(const api::SessionCall& call) {
                                                               Action::kEditWorkspace));
     updated.workspace.name = name;
     updated.workspace.updated_at = call.now;
-    CV_ASSIGN_OR_RETURN(updated.workspace.version,
-                        tx.UpdateWorkspace(updated.workspace, version));
+    CV_ASSIGN_OR_RETURN(updated.workspace.version, tx.UpdateWorkspace(updated.workspace, version));
     return api::RecordAudit(tx, updated.workspace.id, call.actor.account_id, "workspace.update",
                             "workspace", updated.workspace.id, call.now);
   });
@@ -108,9 +107,9 @@ Result<HttpResponse> PatchWorkspace(const api::SessionCall& call) {
 Result<HttpResponse> DeleteWorkspace(const api::SessionCall& call) {
   if (!call.http.body.empty()) return Status(ErrorCode::kValidation, "no body expected");
   CV_RETURN_IF_ERROR(call.store.Transact([&](Tx& tx) -> Status {
-    CV_RETURN_IF_ERROR(auth::RequireWorkspaceAction(tx, call.actor, call.Param("ws"),
-                                                    Action::kDeleteWorkspace)
-                           .status());
+    CV_RETURN_IF_ERROR(
+        auth::RequireWorkspaceAction(tx, call.actor, call.Param("ws"), Action::kDeleteWorkspace)
+            .status());
     // The workspace's audit trail goes with it; the request log keeps the deletion.
     return tx.DeleteWorkspace(call.Param("ws"));
   }));
@@ -118,13 +117,13 @@ Result<HttpResponse> DeleteWorkspace(const api::SessionCall& call) {
 }
 
 Result<HttpResponse> ListMyKeys(const api::SessionCall& call) {
-  CV_ASSIGN_OR_RETURN(const std::vector<KeyGrant> grants,
-                      ReadResult<std::vector<KeyGrant>>(
-                          call.store, [&](ReadTx& tx) -> Result<std::vector<KeyGrant>> {
-                            CV_RETURN_IF_ERROR(
-                                auth::RequireMembership(tx, call.actor, call.Param("ws")).status());
-                            return tx.ListKeyGrants(call.Param("ws"), call.actor.account_id);
-                          }));
+  CV_ASSIGN_OR_RETURN(
+      const std::vector<KeyGrant> grants,
+      ReadResult<std::vector<KeyGrant>>(
+          call.store, [&](ReadTx& tx) -> Result<std::vector<KeyGrant>> {
+            CV_RETURN_IF_ERROR(auth::RequireMembership(tx, call.actor, call.Param("ws")).status());
+            return tx.ListKeyGrants(call.Param("ws"), call.actor.account_id);
+          }));
   json items = json::array();
   for (const KeyGrant& grant : grants) items.push_back(KeyGrantToJson(grant));
   return api::Ok({{"items", std::move(items)}});
@@ -158,10 +157,10 @@ Status RegisterWorkspaceRoutes(Router& router, const api::ApiContext& context) {
       router.Add("GET", "/api/v1/workspaces/{ws}", api::WithSession(context, GetWorkspace)));
   CV_RETURN_IF_ERROR(
       router.Add("PATCH", "/api/v1/workspaces/{ws}", api::WithSession(context, PatchWorkspace)));
-  CV_RETURN_IF_ERROR(router.Add("DELETE", "/api/v1/workspaces/{ws}",
-                                api::WithSession(context, DeleteWorkspace)));
-  CV_RETURN_IF_ERROR(router.Add("GET", "/api/v1/workspaces/{ws}/keys",
-                                api::WithSession(context, ListMyKeys)));
+  CV_RETURN_IF_ERROR(
+      router.Add("DELETE", "/api/v1/workspaces/{ws}", api::WithSession(context, DeleteWorkspace)));
+  CV_RETURN_IF_ERROR(
+      router.Add("GET", "/api/v1/workspaces/{ws}/keys", api::WithSession(context, ListMyKeys)));
   return Status::Ok();
 }
 

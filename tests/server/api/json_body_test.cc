@@ -46,8 +46,8 @@ TEST(ParseJsonBodyTest, RefusesMalformedAndNonObjects) {
 TEST(ParseJsonBodyTest, RefusesOversizedAndDeepBodies) {
   EXPECT_EQ(ParseJsonBody(JsonRequest("{\"a\":\"" + std::string(100, 'x') + "\"}"), 50).code(),
             ErrorCode::kInvalidArgument);
-  const std::string deep = "{\"a\":" + std::string(kMaxJsonDepth + 1, '[') +
-                           std::string(kMaxJsonDepth + 1, ']') + "}";
+  const std::string deep =
+      "{\"a\":" + std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']') + "}";
   EXPECT_EQ(ParseJsonBody(JsonRequest(deep)).code(), ErrorCode::kInvalidArgument);
   // Brackets inside strings are not nesting.
   const std::string flat = "{\"a\":\"" + std::string(200, '[') + "\\\"\"}";
@@ -67,9 +67,9 @@ TEST(CheckFieldsTest, UnknownAndMissingFields) {
 }
 
 TEST(ReadFieldTest, StringsIdsUintsRoles) {
-  const json body = {{"s", "text"},   {"empty", ""},         {"n", 5},
-                     {"neg", -1},     {"float", 1.5},        {"id", NewObjectId()},
-                     {"bad_id", "x"}, {"role", "operator"},  {"bad_role", "root"},
+  const json body = {{"s", "text"},   {"empty", ""},        {"n", 5},
+                     {"neg", -1},     {"float", 1.5},       {"id", NewObjectId()},
+                     {"bad_id", "x"}, {"role", "operator"}, {"bad_role", "root"},
                      {"num_str", "5"}};
   std::string s;
   EXPECT_TRUE(ReadString(body, "s", &s).ok());

@@ -39,7 +39,7 @@ TEST_F(SessionTokenTest, TokensAreRandomAndStoredOnlyAsDigests) {
 
 TEST_F(SessionTokenTest, MalformedTokensAreRefusedBeforeLookup) {
   for (const std::string& bad : {std::string(), std::string("abc"), std::string(43, '!'),
-                                std::string(44, 'A'), std::string(42, 'A')}) {
+                                 std::string(44, 'A'), std::string(42, 'A')}) {
     EXPECT_EQ(SessionTokenDigest(bad).code(), ErrorCode::kInvalidArgument) << bad;
   }
 }
@@ -60,8 +60,7 @@ TEST_F(SessionTokenTest, BearerWinsOverCookie) {
   ASSERT_TRUE(bearer.has_value());
   EXPECT_EQ(bearer->token, "tok1");
   EXPECT_FALSE(bearer->via_cookie);
-  EXPECT_EQ(FindPresentedToken(WithHeaders({{"authorization", "bearer  tok3 "}}))->token,
-            "tok3");
+  EXPECT_EQ(FindPresentedToken(WithHeaders({{"authorization", "bearer  tok3 "}}))->token, "tok3");
 }
 
 TEST_F(SessionTokenTest, CookieAmongOthers) {

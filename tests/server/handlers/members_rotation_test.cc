@@ -144,14 +144,12 @@ TEST_F(RotationTest, GrantsAreCheckedAgainstRolesGenerationsAndSigner) {
             ErrorCode::kValidation);
   RotationBody old_generation = CompleteBody();
   old_generation.grants[1] = GrantTo(viewer_, false, 1);
-  EXPECT_EQ(PlanRotation(old_generation, state_, owner_.record, 1).code(),
-            ErrorCode::kValidation);
+  EXPECT_EQ(PlanRotation(old_generation, state_, owner_.record, 1).code(), ErrorCode::kValidation);
   RotationBody forged = CompleteBody();
   forged.grants[1]["signature"] = Base64UrlEncode(Bytes(64, 7));
   EXPECT_EQ(PlanRotation(forged, state_, owner_.record, 1).code(), ErrorCode::kBadSignature);
   // Signed by the owner, but the viewer is the one acting: not their signature.
-  EXPECT_EQ(PlanRotation(CompleteBody(), state_, viewer_.record, 1).code(),
-            ErrorCode::kValidation);
+  EXPECT_EQ(PlanRotation(CompleteBody(), state_, viewer_.record, 1).code(), ErrorCode::kValidation);
 }
 
 TEST_F(RotationTest, EveryCredentialKeyAtTheNewGeneration) {
