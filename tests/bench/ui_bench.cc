@@ -29,14 +29,16 @@ std::vector<ConnectionSummary> MakeItems(size_t count) {
   return items;
 }
 
-double MedianMs(const std::vector<ConnectionSummary>& items, const ConnectionListQuery& q) {
+template <typename List>
+double MedianMs(List list, const ConnectionListQuery& q) {
   std::vector<double> times;
   size_t sink = 0;
   for (int i = 0; i < 9; ++i) {
     auto start = std::chrono::steady_clock::now();
-    ConnectionListView view = ListConnections(items, q);
+    ConnectionListView view = list(q);
     times.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
     sink += view.total;
   }
   if (sink == 0) std::printf("(no matches)\n");
@@ -56,16 +58,27 @@ int main() {
   using namespace credvault;
   if (!InitCrypto().ok()) return 1;
   std::vector<ConnectionSummary> items = MakeItems(100000);
+  auto start = std::chrono::steady_clock::now();
+  ConnectionListIndex index(items);
+  Report(
+      "list_100k_build_index",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  auto direct = [&](const ConnectionListQuery& q) { return ListConnections(items, q); };
+  auto indexed = [&](const ConnectionListQuery& q) { return index.Query(q); };
+
   ConnectionListQuery search;
   search.search = "ClUsTeR-1";
   search.limit = 50;
-  Report("list_100k_search_page", MedianMs(items, search));
   ConnectionListQuery full;
   full.sort = ConnectionSortKey::kUpdatedAt;
-  Report("list_100k_full_sort", MedianMs(items, full));
   ConnectionListQuery filtered;
   filtered.kinds = {ServiceKind::kKubernetes, ServiceKind::kPrometheus};
   filtered.limit = 100;
-  Report("list_100k_filter_sort_page", MedianMs(items, filtered));
+  Report("list_100k_search_page", MedianMs(direct, search));
+  Report("list_100k_full_sort", MedianMs(direct, full));
+  Report("list_100k_filter_sort_page", MedianMs(direct, filtered));
+  Report("index_100k_search_page", MedianMs(indexed, search));
+  Report("index_100k_full_sort", MedianMs(indexed, full));
+  Report("index_100k_filter_sort_page", MedianMs(indexed, filtered));
   return 0;
 }

@@ -68,6 +68,33 @@ struct ConnectionListView {
 ConnectionListView ListConnections(std::span<const ConnectionSummary> items,
                                    const ConnectionListQuery& query);
 
+// The same queries over a prepared index, for a list that is queried again and again (a
+// search box filters on every keystroke): built once in O(n), each query then reads only
+// compact arrays and one contiguous block of folded text, and gives exactly what
+// ListConnections gives. Holds a view of `items`, which must outlive it and not change.
+// Thread-safe for concurrent queries once built.
+class ConnectionListIndex {
+ public:
+  explicit ConnectionListIndex(std::span<const ConnectionSummary> items);
+  ConnectionListView Query(const ConnectionListQuery& query) const;
+  size_t size() const { return items_.size(); }
+
+ private:
+  std::vector<uint32_t> SearchRows(std::string_view folded_needle) const;
+  uint64_t SortKeyOf(uint32_t row, ConnectionSortKey key) const;
+
+  std::span<const ConnectionSummary> items_;
+  std::vector<uint8_t> state_;
+  std::vector<uint8_t> kind_;
+  std::vector<uint64_t> name_key_;
+  std::vector<uint64_t> host_key_;
+  std::vector<uint64_t> updated_key_;
+  std::vector<uint64_t> tested_key_;
+  // Per row: folded name, '\n', folded endpoint, '\0'; row r starts at text_start_[r].
+  std::string text_;
+  std::vector<uint32_t> text_start_;
+};
+
 enum class CredentialSortKey { kName, kKind, kUpdatedAt };
 struct CredentialListQuery {
   std::string search;              // case-insensitive, in name

@@ -65,9 +65,9 @@ uint64_t Biased(int64_t v) { return static_cast<uint64_t>(v) ^ (uint64_t{1} << 6
 // Sorts `rows` (then by name, then by index: a total order), only as far as the page
 // needs, and cuts the page. `primary_key` gives an item's primary key; `primary_text`, for
 // text keys, the full string that breaks ties between equal prefixes (nullptr otherwise).
-template <typename Item, typename Key, typename Text>
-void SortAndPage(std::span<const Item> items, std::vector<uint32_t>* rows, Key primary_key,
-                 Text primary_text, SortOrder order, size_t offset, size_t limit) {
+template <typename Item, typename RowKey, typename Text>
+void SortAndPageByRow(std::span<const Item> items, std::vector<uint32_t>* rows, RowKey row_key,
+                      Text primary_text, SortOrder order, size_t offset, size_t limit) {
   if (offset >= rows->size()) {
     rows->clear();
     return;
@@ -75,7 +75,7 @@ void SortAndPage(std::span<const Item> items, std::vector<uint32_t>* rows, Key p
   std::vector<SortKey> keys;
   keys.reserve(rows->size());
   for (uint32_t row : *rows) {
-    keys.push_back(SortKey{primary_key(items[row]), row});
+    keys.push_back(SortKey{row_key(row), row});
   }
   bool descending = order == SortOrder::kDescending;
   auto less = [&](const SortKey& a, const SortKey& b) {
@@ -99,10 +99,58 @@ void SortAndPage(std::span<const Item> items, std::vector<uint32_t>* rows, Key p
   for (size_t i = offset; i < end; ++i) rows->push_back(keys[i].row);
 }
 
+template <typename Item, typename Key, typename Text>
+void SortAndPage(std::span<const Item> items, std::vector<uint32_t>* rows, Key primary_key,
+                 Text primary_text, SortOrder order, size_t offset, size_t limit) {
+  SortAndPageByRow(
+      items, rows, [&](uint32_t row) { return primary_key(items[row]); }, primary_text, order,
+      offset, limit);
+}
+
 bool HasEnvironment(const ConnectionSummary& c, const std::string& env) {
   if (env.empty()) return true;
   return std::find(c.environment_ids.begin(), c.environment_ids.end(), env) !=
          c.environment_ids.end();
+}
+
+// The rules both ListConnections and ConnectionListIndex apply, once.
+
+// Filters that need the item's strings (rarely set): credential and environment.
+bool PassesRareFilters(const ConnectionSummary& c, const ConnectionListQuery& query) {
+  if (!query.credential_id.empty() && c.credential_id != query.credential_id) return false;
+  return HasEnvironment(c, query.environment_id);
+}
+
+// Counts the row's state (over everything but the state filter), then applies it.
+bool CountAndPassState(ConnectionState state, const ConnectionListQuery& query,
+                       ConnectionListView* view) {
+  size_t s = static_cast<size_t>(state);
+  if (s < kConnectionStateCount) ++view->state_counts[s];
+  return query.states.empty() ? state != ConnectionState::kDeleted : InList(query.states, state);
+}
+
+uint64_t ConnectionSortKeyOf(const ConnectionSummary& c, ConnectionSortKey key) {
+  switch (key) {
+    case ConnectionSortKey::kName:
+      return FoldedPrefix(c.name);
+    case ConnectionSortKey::kState:
+      return static_cast<uint64_t>(c.state);
+    case ConnectionSortKey::kKind:
+      return static_cast<uint64_t>(c.kind);
+    case ConnectionSortKey::kHost:
+      return FoldedPrefix(c.host);
+    case ConnectionSortKey::kUpdatedAt:
+      return Biased(c.updated_at);
+    case ConnectionSortKey::kLastTestedAt:
+      return Biased(c.last_test ? c.last_test->tested_at : 0);
+  }
+  return 0;
+}
+
+const std::string* ConnectionSortText(const ConnectionSummary& c, ConnectionSortKey key) {
+  if (key == ConnectionSortKey::kName) return &c.name;
+  if (key == ConnectionSortKey::kHost) return &c.host;
+  return nullptr;
 }
 
 }  // namespace
@@ -115,42 +163,108 @@ ConnectionListView ListConnections(std::span<const ConnectionSummary> items,
   for (size_t i = 0; i < items.size(); ++i) {
     const ConnectionSummary& c = items[i];
     if (!InList(query.kinds, c.kind)) continue;
-    if (!query.credential_id.empty() && c.credential_id != query.credential_id) continue;
-    if (!HasEnvironment(c, query.environment_id)) continue;
+    if (!PassesRareFilters(c, query)) continue;
     // The endpoint holds the host, so it is not searched twice.
     if (!needle.empty() && !ContainsFolded(c.name, needle) && !ContainsFolded(c.endpoint, needle)) {
       continue;
     }
-    size_t state = static_cast<size_t>(c.state);
-    if (state < kConnectionStateCount) ++view.state_counts[state];
-    bool state_ok =
-        query.states.empty() ? c.state != ConnectionState::kDeleted : InList(query.states, c.state);
-    if (state_ok) view.rows.push_back(static_cast<uint32_t>(i));
+    if (CountAndPassState(c.state, query, &view)) view.rows.push_back(static_cast<uint32_t>(i));
   }
   view.total = view.rows.size();
-  auto key = [&](const ConnectionSummary& c) -> uint64_t {
-    switch (query.sort) {
-      case ConnectionSortKey::kName:
-        return FoldedPrefix(c.name);
-      case ConnectionSortKey::kState:
-        return static_cast<uint64_t>(c.state);
-      case ConnectionSortKey::kKind:
-        return static_cast<uint64_t>(c.kind);
-      case ConnectionSortKey::kHost:
-        return FoldedPrefix(c.host);
-      case ConnectionSortKey::kUpdatedAt:
-        return Biased(c.updated_at);
-      case ConnectionSortKey::kLastTestedAt:
-        return Biased(c.last_test ? c.last_test->tested_at : 0);
+  SortAndPage(
+      items, &view.rows,
+      [&](const ConnectionSummary& c) { return ConnectionSortKeyOf(c, query.sort); },
+      [&](const ConnectionSummary& c) { return ConnectionSortText(c, query.sort); }, query.order,
+      query.offset, query.limit);
+  return view;
+}
+
+ConnectionListIndex::ConnectionListIndex(std::span<const ConnectionSummary> items) : items_(items) {
+  size_t n = items.size();
+  state_.resize(n);
+  kind_.resize(n);
+  name_key_.resize(n);
+  host_key_.resize(n);
+  updated_key_.resize(n);
+  tested_key_.resize(n);
+  text_start_.resize(n + 1);
+  size_t text_bytes = 0;
+  for (const ConnectionSummary& c : items) text_bytes += c.name.size() + c.endpoint.size() + 2;
+  text_.reserve(text_bytes);
+  for (size_t i = 0; i < n; ++i) {
+    const ConnectionSummary& c = items[i];
+    state_[i] = static_cast<uint8_t>(c.state);
+    kind_[i] = static_cast<uint8_t>(c.kind);
+    name_key_[i] = ConnectionSortKeyOf(c, ConnectionSortKey::kName);
+    host_key_[i] = ConnectionSortKeyOf(c, ConnectionSortKey::kHost);
+    updated_key_[i] = ConnectionSortKeyOf(c, ConnectionSortKey::kUpdatedAt);
+    tested_key_[i] = ConnectionSortKeyOf(c, ConnectionSortKey::kLastTestedAt);
+    text_start_[i] = static_cast<uint32_t>(text_.size());
+    for (char ch : c.name) text_.push_back(Fold(ch));
+    text_.push_back('\n');
+    for (char ch : c.endpoint) text_.push_back(Fold(ch));
+    text_.push_back('\0');
+  }
+  text_start_[n] = static_cast<uint32_t>(text_.size());
+}
+
+uint64_t ConnectionListIndex::SortKeyOf(uint32_t row, ConnectionSortKey key) const {
+  switch (key) {
+    case ConnectionSortKey::kName:
+      return name_key_[row];
+    case ConnectionSortKey::kState:
+      return state_[row];
+    case ConnectionSortKey::kKind:
+      return kind_[row];
+    case ConnectionSortKey::kHost:
+      return host_key_[row];
+    case ConnectionSortKey::kUpdatedAt:
+      return updated_key_[row];
+    case ConnectionSortKey::kLastTestedAt:
+      return tested_key_[row];
+  }
+  return 0;
+}
+
+// Rows whose name or endpoint contain the needle: one pass of find() over the text block,
+// jumping to the next row after a match. A needle with a separator character matches
+// nothing, as it could not match a name or an endpoint either.
+std::vector<uint32_t> ConnectionListIndex::SearchRows(std::string_view needle) const {
+  std::vector<uint32_t> rows;
+  if (needle.find_first_of(std::string_view("\n\0", 2)) != std::string_view::npos) return rows;
+  std::string_view text(text_);
+  size_t at = text.find(needle);
+  while (at != std::string_view::npos) {
+    auto next = std::upper_bound(text_start_.begin(), text_start_.end(), static_cast<uint32_t>(at));
+    uint32_t row = static_cast<uint32_t>(next - text_start_.begin() - 1);
+    rows.push_back(row);
+    at = text.find(needle, text_start_[row + 1]);
+  }
+  return rows;
+}
+
+ConnectionListView ConnectionListIndex::Query(const ConnectionListQuery& query) const {
+  ConnectionListView view;
+  std::string needle = FoldAll(query.search);
+  bool rare = !query.credential_id.empty() || !query.environment_id.empty();
+  auto consider = [&](uint32_t i) {
+    if (!InList(query.kinds, static_cast<ServiceKind>(kind_[i]))) return;
+    if (rare && !PassesRareFilters(items_[i], query)) return;
+    if (CountAndPassState(static_cast<ConnectionState>(state_[i]), query, &view)) {
+      view.rows.push_back(i);
     }
-    return 0;
   };
-  auto text = [&](const ConnectionSummary& c) -> const std::string* {
-    if (query.sort == ConnectionSortKey::kName) return &c.name;
-    if (query.sort == ConnectionSortKey::kHost) return &c.host;
-    return nullptr;
-  };
-  SortAndPage(items, &view.rows, key, text, query.order, query.offset, query.limit);
+  if (needle.empty()) {
+    view.rows.reserve(items_.size());
+    for (uint32_t i = 0; i < items_.size(); ++i) consider(i);
+  } else {
+    for (uint32_t i : SearchRows(needle)) consider(i);
+  }
+  view.total = view.rows.size();
+  SortAndPageByRow(
+      items_, &view.rows, [&](uint32_t row) { return SortKeyOf(row, query.sort); },
+      [&](const ConnectionSummary& c) { return ConnectionSortText(c, query.sort); }, query.order,
+      query.offset, query.limit);
   return view;
 }
 

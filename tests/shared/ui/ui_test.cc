@@ -275,3 +275,63 @@ TEST(UiListTest, FiltersAndSortsALargeList) {
 
 }  // namespace
 }  // namespace credvault
+
+namespace credvault {
+namespace {
+
+// The prepared index must give exactly what ListConnections gives, for every query shape.
+TEST(UiListIndexTest, AgreesWithListConnections) {
+  std::vector<ConnectionSummary> items(3000);
+  uint32_t seed = 7;
+  auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
+  const char* names[] = {"Prod-EU", "prod-us", "staging", "Dev", "metrics", "GitHub org"};
+  for (size_t i = 0; i < items.size(); ++i) {
+    ConnectionSummary& c = items[i];
+    c.id = "c" + std::to_string(i);
+    c.name = std::string(names[next() % 6]) + "-" + std::to_string(next() % 300);
+    c.host = "host" + std::to_string(next() % 50) + ".Example.com";
+    c.endpoint = "https://" + c.host + ":" + std::to_string(6000 + next() % 3);
+    c.state = static_cast<ConnectionState>(next() % kConnectionStateCount);
+    c.kind = static_cast<ServiceKind>(next() % 5);
+    c.updated_at = static_cast<int64_t>(next() % 1000);  // many ties
+    if (next() % 3 == 0) c.environment_ids = {"env-a"};
+    if (next() % 4 == 0) c.credential_id = "cred-1";
+    if (next() % 2 == 0) c.last_test = LastTest{TestOutcome::kOk, next() % 500, 1, 200, "r"};
+  }
+  ConnectionListIndex index(items);
+  ASSERT_EQ(index.size(), items.size());
+  std::vector<ConnectionListQuery> queries;
+  for (std::string search : {"", "prod", "PROD-E", "example.com:6001", "-1", "zzz", "s-e"}) {
+    for (auto sort : {ConnectionSortKey::kName, ConnectionSortKey::kState, ConnectionSortKey::kKind,
+                      ConnectionSortKey::kHost, ConnectionSortKey::kUpdatedAt,
+                      ConnectionSortKey::kLastTestedAt}) {
+      ConnectionListQuery q;
+      q.search = search;
+      q.sort = sort;
+      q.order = next() % 2 ? SortOrder::kAscending : SortOrder::kDescending;
+      q.offset = next() % 3 == 0 ? 10 : 0;
+      q.limit = next() % 2 ? 25 : 0;
+      if (next() % 3 == 0) q.kinds = {ServiceKind::kKubernetes, ServiceKind::kGitHub};
+      if (next() % 3 == 0) q.states = {ConnectionState::kConnected, ConnectionState::kDeleted};
+      if (next() % 4 == 0) q.environment_id = "env-a";
+      if (next() % 5 == 0) q.credential_id = "cred-1";
+      queries.push_back(q);
+    }
+  }
+  for (const ConnectionListQuery& q : queries) {
+    ConnectionListView want = ListConnections(items, q);
+    ConnectionListView got = index.Query(q);
+    ASSERT_EQ(got.rows, want.rows) << "search '" << q.search << "' sort "
+                                   << static_cast<int>(q.sort);
+    ASSERT_EQ(got.total, want.total);
+    ASSERT_EQ(got.state_counts, want.state_counts);
+  }
+  // A needle spanning name and endpoint matches neither, as in ListConnections.
+  ConnectionListQuery across;
+  across.search = "\nhttps";
+  EXPECT_EQ(index.Query(across).total, 0u);
+  EXPECT_EQ(ListConnections(items, across).total, 0u);
+}
+
+}  // namespace
+}  // namespace credvault
