@@ -3,15 +3,16 @@
 //
 // Usage (one handler file per resource; routes.cc registers them):
 //
+//   Result<HttpResponse> ListCredentials(const api::SessionCall& call) {
+//     return ReadResult<HttpResponse>(call.store, [&](ReadTx& tx) -> Result<HttpResponse> {
+//       CV_ASSIGN_OR_RETURN(Membership m, auth::RequireWorkspaceAction(
+//                                             tx, call.actor, call.Param("ws"),
+//                                             Action::kReadCredentials));
+//       ...
+//     });
+//   }
 //   router.Add("GET", "/api/v1/workspaces/{ws}/credentials",
-//              api::WithSession(context, [](const api::SessionCall& call) -> Result<HttpResponse> {
-//                return ReadResult<HttpResponse>(call.store, [&](ReadTx& tx) ->
-//                Result<HttpResponse> {
-//                  CV_ASSIGN_OR_RETURN(Membership m, auth::RequireWorkspaceAction(
-//                      tx, call.actor, call.Param("ws"), Action::kReadCredentials));
-//                  ...
-//                });
-//              }));
+//              api::WithSession(context, ListCredentials));
 //
 // WithSession answers 401 (api::Unauthenticated) when there is no live session, and passes
 // every other failure (CSRF → 403, store errors) on as a Status. ApiContext holds plain

@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import {
+  connectionContext, connectionsPath, createConnection, createCredential, credentialsPath,
+} from './api_credentials_fixtures.mjs';
 import { startServer, stopServer } from './harness.mjs';
 import {
   addMember, call, errorOf, grantFor, loadCredvault, newUser, newWorkspace,
@@ -294,6 +297,76 @@ describe('workspaces API', () => {
     assert.equal(leave.status, 200, leave.text);
     cv.release(next3);
   });
+
+  test('rotation re-wraps credential keys and re-seals connections, and flags credentials',
+    async () => {
+      const cv = await loadCredvault();
+      const ws = await newWorkspace(server, alice, 'With secrets');
+      await addMember(server, alice, ws, bob, 'operator');
+      const credential = await createCredential(server, alice, ws, { name: 'db password' });
+      const credentialId = credential.json.id;
+      const connection = await createConnection(server, alice, ws, {
+        credentialId, endpoint: 'https://db.example.test', name: 'db',
+      });
+      const stored = connection;
+
+      const next = cv.newWorkspaceKeys(ws.id, 2);
+      const version = credential.json.version;
+      const credentialKey = {
+        credential_id: credentialId,
+        wrapped_data_key: cv.wrapDataKey(next, credentialId, version, credential.dataKey),
+        sealed_name: cv.seal(next, { purpose: 'credential-name', workspace_id: ws.id,
+          object_id: credentialId, object_version: version }, 'db password'),
+      };
+      const resealed = {
+        ...stored,
+        version: stored.version + 1,
+        sealed_details: cv.seal(next, connectionContext(ws.id, stored.id, stored.version + 1),
+          JSON.stringify({ name: 'db', endpoint: 'https://db.example.test' })),
+      };
+      const rotation = {
+        new_generation: 2,
+        grants: [cv.makeGrant(alice.handle, next, true, alice.id, alice.record.box_public_key)],
+        credential_keys: [credentialKey],
+        connections: [resealed],
+      };
+      const path = `${WS}/${ws.id}/members/${bob.id}`;
+      for (const body of [
+        { ...rotation, credential_keys: [] },
+        { ...rotation, connections: [] },
+        { ...rotation, credential_keys: [{ ...credentialKey,
+          wrapped_data_key: cv.wrapDataKey(ws.keys, credentialId, version, credential.dataKey) }] },
+        { ...rotation, connections: [{ ...resealed, version: stored.version }] },
+      ]) {
+        const refused = await call(server, 'DELETE', path, { auth: alice.session, body });
+        assert.equal(refused.status, 400, refused.text);
+      }
+      const unchanged = await call(server, 'GET', credentialsPath(ws, `/${credentialId}`),
+        { auth: alice.session });
+      assert.equal(unchanged.json.rotate_recommended, false);
+      assert.equal(unchanged.json.grants[0].key_generation, 1);
+
+      const removed = await call(server, 'DELETE', path, { auth: alice.session, body: rotation });
+      assert.equal(removed.status, 200, removed.text);
+      assert.deepEqual(removed.json.rotate_recommended, [credentialId]);
+      assert.deepEqual([removed.json.credential_keys, removed.json.connections], [1, 1]);
+
+      const after = await call(server, 'GET', credentialsPath(ws, `/${credentialId}`),
+        { auth: alice.session });
+      assert.equal(after.json.rotate_recommended, true);
+      const grant = after.json.grants.find((g) => g.workspace_id === ws.id);
+      assert.equal(grant.key_generation, 2);
+      const dataKey = cv.unwrapDataKey(next, credentialId, version, grant.wrapped_data_key);
+      cv.release(dataKey);
+      const conn = await call(server, 'GET', connectionsPath(ws, `/${stored.id}`),
+        { auth: alice.session });
+      assert.equal(conn.json.version, stored.version + 1);
+      const details = JSON.parse(cv.open(next,
+        connectionContext(ws.id, stored.id, conn.json.version),
+        conn.json.sealed_details));
+      assert.equal(details.endpoint, 'https://db.example.test');
+      cv.release(next);
+    });
 
   test('audit lists who did what to which object, and nothing secret', async () => {
     const ws = await newWorkspace(server, alice, 'Audit name canary 5d1e');
