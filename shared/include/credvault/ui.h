@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -71,17 +72,26 @@ ConnectionListView ListConnections(std::span<const ConnectionSummary> items,
 // The same queries over a prepared index, for a list that is queried again and again (a
 // search box filters on every keystroke): built once in O(n), each query then reads only
 // compact arrays and one contiguous block of folded text, and gives exactly what
-// ListConnections gives. Holds a view of `items`, which must outlive it and not change.
-// Thread-safe for concurrent queries once built.
+// ListConnections gives. The full order for a sort key and direction is computed the first
+// time it is asked for and kept, so a large result is put in order by one walk instead of a
+// sort. Holds a view of `items`, which must outlive it and not change. Thread-safe.
 class ConnectionListIndex {
  public:
   explicit ConnectionListIndex(std::span<const ConnectionSummary> items);
+  ~ConnectionListIndex();
+  ConnectionListIndex(const ConnectionListIndex&) = delete;
+  ConnectionListIndex& operator=(const ConnectionListIndex&) = delete;
+
   ConnectionListView Query(const ConnectionListQuery& query) const;
   size_t size() const { return items_.size(); }
 
  private:
+  struct Orders;
   std::vector<uint32_t> SearchRows(std::string_view folded_needle) const;
   uint64_t SortKeyOf(uint32_t row, ConnectionSortKey key) const;
+  // Every row, in the order of (key, order); computed once.
+  const std::vector<uint32_t>& OrderFor(ConnectionSortKey key, SortOrder order) const;
+  void PutInOrder(const ConnectionListQuery& query, std::vector<uint32_t>* rows) const;
 
   std::span<const ConnectionSummary> items_;
   std::vector<uint8_t> state_;
@@ -93,6 +103,7 @@ class ConnectionListIndex {
   // Per row: folded name, '\n', folded endpoint, '\0'; row r starts at text_start_[r].
   std::string text_;
   std::vector<uint32_t> text_start_;
+  std::unique_ptr<Orders> orders_;
 };
 
 enum class CredentialSortKey { kName, kKind, kUpdatedAt };

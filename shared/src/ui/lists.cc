@@ -1,6 +1,7 @@
 // List view models. Filtering and sorting work on indices and compare strings in place
 // (ASCII case folding, no lower-cased copies), so nothing is allocated per item.
 #include <algorithm>
+#include <mutex>
 
 #include "credvault/ui.h"
 
@@ -179,7 +180,18 @@ ConnectionListView ListConnections(std::span<const ConnectionSummary> items,
   return view;
 }
 
-ConnectionListIndex::ConnectionListIndex(std::span<const ConnectionSummary> items) : items_(items) {
+// One lazily computed full order per (sort key, direction). Descending is not the reverse
+// of ascending: ties still break by name, then row, ascending.
+struct ConnectionListIndex::Orders {
+  static constexpr size_t kKeys = 6;
+  std::once_flag once[kKeys][2];
+  std::vector<uint32_t> order[kKeys][2];
+};
+
+ConnectionListIndex::~ConnectionListIndex() = default;
+
+ConnectionListIndex::ConnectionListIndex(std::span<const ConnectionSummary> items)
+    : items_(items), orders_(std::make_unique<Orders>()) {
   size_t n = items.size();
   state_.resize(n);
   kind_.resize(n);
@@ -241,6 +253,44 @@ std::vector<uint32_t> ConnectionListIndex::SearchRows(std::string_view needle) c
     at = text.find(needle, text_start_[row + 1]);
   }
   return rows;
+}
+
+const std::vector<uint32_t>& ConnectionListIndex::OrderFor(ConnectionSortKey key,
+                                                           SortOrder order) const {
+  size_t k = static_cast<size_t>(key);
+  size_t o = order == SortOrder::kDescending ? 1 : 0;
+  std::call_once(orders_->once[k][o], [&] {
+    std::vector<uint32_t>& all = orders_->order[k][o];
+    all.resize(items_.size());
+    for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+    SortAndPageByRow(
+        items_, &all, [&](uint32_t row) { return SortKeyOf(row, key); },
+        [&](const ConnectionSummary& c) { return ConnectionSortText(c, key); }, order, 0, 0);
+  });
+  return orders_->order[k][o];
+}
+
+// Puts `rows` in the query's order and cuts the page. A small result is sorted; a large one
+// is picked out of the precomputed full order, which costs one walk and no comparisons.
+void ConnectionListIndex::PutInOrder(const ConnectionListQuery& query,
+                                     std::vector<uint32_t>* rows) const {
+  if (rows->size() < items_.size() / 16) {
+    SortAndPageByRow(
+        items_, rows, [&](uint32_t row) { return SortKeyOf(row, query.sort); },
+        [&](const ConnectionSummary& c) { return ConnectionSortText(c, query.sort); }, query.order,
+        query.offset, query.limit);
+    return;
+  }
+  size_t end = query.limit == 0 ? rows->size() : std::min(rows->size(), query.offset + query.limit);
+  std::vector<bool> wanted(items_.size(), false);
+  for (uint32_t row : *rows) wanted[row] = true;
+  rows->clear();
+  size_t seen = 0;
+  for (uint32_t row : OrderFor(query.sort, query.order)) {
+    if (!wanted[row]) continue;
+    if (seen >= query.offset) rows->push_back(row);
+    if (++seen == end) break;
+  }
 }
 
 ConnectionListView ConnectionListIndex::Query(const ConnectionListQuery& query) const {
