@@ -32,8 +32,7 @@ class SqliteTx final : public Tx {
   Result<WorkspaceRow> GetWorkspace(std::string_view workspace_id) override;
   Result<Page<Membership>> ListWorkspacesOf(std::string_view account_id,
                                             const PageRequest& page) override;
-  Result<MemberRow> GetMember(std::string_view workspace_id,
-                              std::string_view account_id) override;
+  Result<MemberRow> GetMember(std::string_view workspace_id, std::string_view account_id) override;
   Result<Page<MemberDetail>> ListMembers(std::string_view workspace_id,
                                          const PageRequest& page) override;
   Result<std::vector<MemberRow>> ListAllMembers(std::string_view workspace_id) override;
@@ -53,14 +52,12 @@ class SqliteTx final : public Tx {
                                          const PageRequest& page) override;
   Result<std::vector<SealedConnection>> ListConnectionsUsingCredential(
       std::string_view credential_id) override;
-  Result<std::vector<SealedConnection>> ListAllConnections(
-      std::string_view workspace_id) override;
+  Result<std::vector<SealedConnection>> ListAllConnections(std::string_view workspace_id) override;
   Result<EnvironmentRow> GetEnvironment(std::string_view workspace_id,
                                         std::string_view environment_id) override;
   Result<Page<EnvironmentRow>> ListEnvironments(std::string_view workspace_id,
                                                 const PageRequest& page) override;
-  Result<RunnerRow> GetRunner(std::string_view workspace_id,
-                              std::string_view runner_id) override;
+  Result<RunnerRow> GetRunner(std::string_view workspace_id, std::string_view runner_id) override;
   Result<Page<RunnerRow>> ListRunners(std::string_view workspace_id,
                                       const PageRequest& page) override;
   Result<Page<AuditEvent>> ListAudit(std::string_view workspace_id,
@@ -91,8 +88,7 @@ class SqliteTx final : public Tx {
   Result<uint64_t> UpdateCredential(const SealedCredential& row,
                                     uint64_t expected_version) override;
   Status DeleteCredential(std::string_view credential_id) override;
-  Status PutCredentialGrant(std::string_view credential_id,
-                            const CredentialGrant& grant) override;
+  Status PutCredentialGrant(std::string_view credential_id, const CredentialGrant& grant) override;
   Status DeleteCredentialGrant(std::string_view credential_id,
                                std::string_view workspace_id) override;
   Status SetRotateRecommended(std::string_view credential_id, bool value) override;
@@ -103,13 +99,10 @@ class SqliteTx final : public Tx {
                             uint64_t expected_version, ConnectionState expected_state,
                             ConnectionState new_state, const std::optional<LastTest>& last_test,
                             int64_t now) override;
-  Status DeleteConnection(std::string_view workspace_id,
-                          std::string_view connection_id) override;
+  Status DeleteConnection(std::string_view workspace_id, std::string_view connection_id) override;
   Status InsertEnvironment(const EnvironmentRow& row) override;
-  Result<uint64_t> UpdateEnvironment(const EnvironmentRow& row,
-                                     uint64_t expected_version) override;
-  Status DeleteEnvironment(std::string_view workspace_id,
-                           std::string_view environment_id) override;
+  Result<uint64_t> UpdateEnvironment(const EnvironmentRow& row, uint64_t expected_version) override;
+  Status DeleteEnvironment(std::string_view workspace_id, std::string_view environment_id) override;
   Status InsertRunner(const RunnerRow& row) override;
   Status DeleteRunner(std::string_view workspace_id, std::string_view runner_id) override;
   Status AppendAudit(const AuditEvent& event) override;

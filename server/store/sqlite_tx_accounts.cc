@@ -135,9 +135,8 @@ Status SqliteTx::DeleteAccount(std::string_view account_id) {
                              "delete account's key grants", {account_id})
                          .status());
   // Sessions and memberships go by ON DELETE CASCADE.
-  CV_ASSIGN_OR_RETURN(int64_t deleted,
-                      Execute("DELETE FROM accounts WHERE id = ?1", "delete account",
-                              {account_id}));
+  CV_ASSIGN_OR_RETURN(int64_t deleted, Execute("DELETE FROM accounts WHERE id = ?1",
+                                               "delete account", {account_id}));
   if (deleted == 0) return Status(ErrorCode::kNotFound, "account not found");
   return Status::Ok();
 }
@@ -180,8 +179,8 @@ Status SqliteTx::InsertSession(const SessionRow& row) {
 
 Status SqliteTx::DeleteSession(ByteView token_digest) {
   CV_RETURN_IF_ERROR(checks::Key("token_digest", token_digest));
-  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("DELETE FROM sessions WHERE token_digest = ?1",
-                                               "delete session"));
+  CV_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare("DELETE FROM sessions WHERE token_digest = ?1", "delete session"));
   s.BindBlob(1, token_digest);
   CV_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() == 0) return Status(ErrorCode::kNotFound, "session not found");

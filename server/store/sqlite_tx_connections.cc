@@ -107,10 +107,9 @@ void BindFilter(Statement& s, std::string_view workspace_id, const ConnectionFil
 }  // namespace
 
 Result<std::vector<std::string>> SqliteTx::LoadEnvironmentIds(std::string_view connection_id) {
-  CV_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("SELECT environment_id FROM connection_environments"
-                                  " WHERE connection_id = ?1 ORDER BY position",
-                                  "load connection environments"));
+  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT environment_id FROM connection_environments"
+                                               " WHERE connection_id = ?1 ORDER BY position",
+                                               "load connection environments"));
   s.BindText(1, connection_id);
   std::vector<std::string> ids;
   while (true) {
@@ -126,10 +125,9 @@ Status SqliteTx::WriteEnvironmentIds(const SealedConnection& row) {
                              "write connection environments", {row.id})
                          .status());
   CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("INSERT INTO connection_environments (connection_id, workspace_id,"
-                  " environment_id, position) VALUES (?1, ?2, ?3, ?4)",
-                  "write connection environments"));
+      Statement s, db_.Prepare("INSERT INTO connection_environments (connection_id, workspace_id,"
+                               " environment_id, position) VALUES (?1, ?2, ?3, ?4)",
+                               "write connection environments"));
   for (size_t i = 0; i < row.environment_ids.size(); ++i) {
     s.BindText(1, row.id)
         .BindText(2, row.workspace_id)
@@ -233,8 +231,7 @@ Result<std::vector<SealedConnection>> SqliteTx::ListConnectionsUsingCredential(
   return connections;
 }
 
-Result<std::vector<SealedConnection>> SqliteTx::ListAllConnections(
-    std::string_view workspace_id) {
+Result<std::vector<SealedConnection>> SqliteTx::ListAllConnections(std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   static const std::string sql =
       std::string(kConnectionColumns) + "WHERE c.workspace_id = ?1 ORDER BY c.seq";
@@ -315,19 +312,18 @@ Result<uint64_t> SqliteTx::UpdateConnection(const SealedConnection& row,
   return next;
 }
 
-Status SqliteTx::SetConnectionState(std::string_view workspace_id,
-                                    std::string_view connection_id, uint64_t expected_version,
-                                    ConnectionState expected_state, ConnectionState new_state,
+Status SqliteTx::SetConnectionState(std::string_view workspace_id, std::string_view connection_id,
+                                    uint64_t expected_version, ConnectionState expected_state,
+                                    ConnectionState new_state,
                                     const std::optional<LastTest>& last_test, int64_t now) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("connection_id", connection_id));
   CV_RETURN_IF_ERROR(checks::Version("expected_version", expected_version));
   CV_RETURN_IF_ERROR(CheckLastTest(last_test));
   {
-    CV_ASSIGN_OR_RETURN(Statement s,
-                        db_.Prepare("SELECT version, state FROM connections"
-                                    " WHERE workspace_id = ?1 AND id = ?2",
-                                    "read connection state"));
+    CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT version, state FROM connections"
+                                                 " WHERE workspace_id = ?1 AND id = ?2",
+                                                 "read connection state"));
     s.BindText(1, workspace_id).BindText(2, connection_id);
     CV_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return Status(ErrorCode::kNotFound, "connection not found");
@@ -353,8 +349,7 @@ Status SqliteTx::SetConnectionState(std::string_view workspace_id,
   return s.Run();
 }
 
-Status SqliteTx::DeleteConnection(std::string_view workspace_id,
-                                  std::string_view connection_id) {
+Status SqliteTx::DeleteConnection(std::string_view workspace_id, std::string_view connection_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("connection_id", connection_id));
   CV_ASSIGN_OR_RETURN(int64_t deleted,

@@ -69,10 +69,9 @@ CredentialGrant ReadGrant(const Statement& s, int at) {
 Result<std::vector<CredentialGrant>> SqliteTx::LoadCredentialGrants(
     std::string_view credential_id) {
   CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT workspace_id, key_generation, wrapped_data_key, sealed_name"
-                  " FROM credential_grants WHERE credential_id = ?1 ORDER BY rowid",
-                  "load credential grants"));
+      Statement s, db_.Prepare("SELECT workspace_id, key_generation, wrapped_data_key, sealed_name"
+                               " FROM credential_grants WHERE credential_id = ?1 ORDER BY rowid",
+                               "load credential grants"));
   s.BindText(1, credential_id);
   std::vector<CredentialGrant> grants;
   while (true) {
@@ -195,9 +194,8 @@ Result<uint64_t> SqliteTx::UpdateCredential(const SealedCredential& row,
     return Status(ErrorCode::kInvalidArgument,
                   "a credential update must be sealed for the version after the expected one");
   }
-  CV_ASSIGN_OR_RETURN(uint64_t next,
-                      NextVersion("SELECT version FROM credentials WHERE id = ?1", "credential",
-                                  {row.id}, expected_version));
+  CV_ASSIGN_OR_RETURN(uint64_t next, NextVersion("SELECT version FROM credentials WHERE id = ?1",
+                                                 "credential", {row.id}, expected_version));
   CV_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("UPDATE credentials SET kind = ?2, method = ?3, version = ?4, updated_at = ?5,"
@@ -223,8 +221,7 @@ Status SqliteTx::DeleteCredential(std::string_view credential_id) {
   return Status::Ok();
 }
 
-Status SqliteTx::PutCredentialGrant(std::string_view credential_id,
-                                    const CredentialGrant& grant) {
+Status SqliteTx::PutCredentialGrant(std::string_view credential_id, const CredentialGrant& grant) {
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
   CV_RETURN_IF_ERROR(CheckGrant(grant));
   CV_ASSIGN_OR_RETURN(
@@ -258,11 +255,10 @@ Status SqliteTx::DeleteCredentialGrant(std::string_view credential_id,
 
 Status SqliteTx::SetRotateRecommended(std::string_view credential_id, bool value) {
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
-  CV_ASSIGN_OR_RETURN(
-      int64_t changed,
-      Execute(value ? "UPDATE credentials SET rotate_recommended = 1 WHERE id = ?1"
-                    : "UPDATE credentials SET rotate_recommended = 0 WHERE id = ?1",
-              "set rotate recommended", {credential_id}));
+  CV_ASSIGN_OR_RETURN(int64_t changed,
+                      Execute(value ? "UPDATE credentials SET rotate_recommended = 1 WHERE id = ?1"
+                                    : "UPDATE credentials SET rotate_recommended = 0 WHERE id = ?1",
+                              "set rotate recommended", {credential_id}));
   if (changed == 0) return Status(ErrorCode::kNotFound, "credential not found");
   return Status::Ok();
 }

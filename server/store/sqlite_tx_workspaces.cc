@@ -137,9 +137,8 @@ Status SqliteTx::InsertWorkspace(const WorkspaceRow& row) {
 
 Result<uint64_t> SqliteTx::UpdateWorkspace(const WorkspaceRow& row, uint64_t expected_version) {
   CV_RETURN_IF_ERROR(CheckWorkspace(row));
-  CV_ASSIGN_OR_RETURN(uint64_t next,
-                      NextVersion("SELECT version FROM workspaces WHERE id = ?1", "workspace",
-                                  {row.id}, expected_version));
+  CV_ASSIGN_OR_RETURN(uint64_t next, NextVersion("SELECT version FROM workspaces WHERE id = ?1",
+                                                 "workspace", {row.id}, expected_version));
   CV_ASSIGN_OR_RETURN(Statement s,
                       db_.Prepare("UPDATE workspaces SET name = ?2, key_generation = ?3,"
                                   " version = ?4, updated_at = ?5 WHERE id = ?1",
@@ -155,15 +154,13 @@ Result<uint64_t> SqliteTx::UpdateWorkspace(const WorkspaceRow& row, uint64_t exp
 
 Status SqliteTx::DeleteWorkspace(std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
-  CV_RETURN_IF_ERROR(Exists("SELECT 1 FROM workspaces WHERE id = ?1", "workspace",
-                            {workspace_id}));
+  CV_RETURN_IF_ERROR(Exists("SELECT 1 FROM workspaces WHERE id = ?1", "workspace", {workspace_id}));
   // Credentials shared only with this workspace would be left unreachable: remember which
   // were granted here, then drop those with no grant left once the cascade has run.
   CV_ASSIGN_OR_RETURN(std::vector<CredentialGrantRow> granted,
                       ListCredentialGrantsIn(workspace_id));
   CV_RETURN_IF_ERROR(
-      Execute("DELETE FROM workspaces WHERE id = ?1", "delete workspace", {workspace_id})
-          .status());
+      Execute("DELETE FROM workspaces WHERE id = ?1", "delete workspace", {workspace_id}).status());
   for (const CredentialGrantRow& row : granted) {
     CV_RETURN_IF_ERROR(Execute("DELETE FROM credentials WHERE id = ?1 AND NOT EXISTS (SELECT 1"
                                " FROM credential_grants g WHERE g.credential_id = ?1)",
@@ -175,8 +172,7 @@ Status SqliteTx::DeleteWorkspace(std::string_view workspace_id) {
 
 // ---- Members ------------------------------------------------------------------------------
 
-Result<MemberRow> SqliteTx::GetMember(std::string_view workspace_id,
-                                      std::string_view account_id) {
+Result<MemberRow> SqliteTx::GetMember(std::string_view workspace_id, std::string_view account_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("account_id", account_id));
   CV_ASSIGN_OR_RETURN(
@@ -260,10 +256,9 @@ Result<uint64_t> SqliteTx::UpdateMember(const MemberRow& row, uint64_t expected_
       uint64_t next,
       NextVersion("SELECT version FROM members WHERE workspace_id = ?1 AND account_id = ?2",
                   "member", {row.workspace_id, row.account_id}, expected_version));
-  CV_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("UPDATE members SET role = ?3, version = ?4"
-                                  " WHERE workspace_id = ?1 AND account_id = ?2",
-                                  "update member"));
+  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE members SET role = ?3, version = ?4"
+                                               " WHERE workspace_id = ?1 AND account_id = ?2",
+                                               "update member"));
   s.BindText(1, row.workspace_id)
       .BindText(2, row.account_id)
       .BindText(3, RoleName(row.role))
@@ -356,11 +351,10 @@ Result<EnvironmentRow> SqliteTx::GetEnvironment(std::string_view workspace_id,
                                                 std::string_view environment_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("environment_id", environment_id));
-  CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT id, workspace_id, name, version, created_at, updated_at"
-                  " FROM environments WHERE workspace_id = ?1 AND id = ?2",
-                  "get environment"));
+  CV_ASSIGN_OR_RETURN(Statement s,
+                      db_.Prepare("SELECT id, workspace_id, name, version, created_at, updated_at"
+                                  " FROM environments WHERE workspace_id = ?1 AND id = ?2",
+                                  "get environment"));
   s.BindText(1, workspace_id).BindText(2, environment_id);
   CV_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return Status(ErrorCode::kNotFound, "environment not found");
@@ -408,8 +402,7 @@ Status SqliteTx::InsertEnvironment(const EnvironmentRow& row) {
   return s.Run();
 }
 
-Result<uint64_t> SqliteTx::UpdateEnvironment(const EnvironmentRow& row,
-                                             uint64_t expected_version) {
+Result<uint64_t> SqliteTx::UpdateEnvironment(const EnvironmentRow& row, uint64_t expected_version) {
   CV_RETURN_IF_ERROR(checks::Key("environment_id", row.id));
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", row.workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("name", row.name));
@@ -430,8 +423,7 @@ Result<uint64_t> SqliteTx::UpdateEnvironment(const EnvironmentRow& row,
   return next;
 }
 
-Status SqliteTx::DeleteEnvironment(std::string_view workspace_id,
-                                   std::string_view environment_id) {
+Status SqliteTx::DeleteEnvironment(std::string_view workspace_id, std::string_view environment_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("environment_id", environment_id));
   // connection_environments rows go by ON DELETE CASCADE.
@@ -444,8 +436,7 @@ Status SqliteTx::DeleteEnvironment(std::string_view workspace_id,
 
 // ---- Runners ------------------------------------------------------------------------------
 
-Result<RunnerRow> SqliteTx::GetRunner(std::string_view workspace_id,
-                                      std::string_view runner_id) {
+Result<RunnerRow> SqliteTx::GetRunner(std::string_view workspace_id, std::string_view runner_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("runner_id", runner_id));
   CV_ASSIGN_OR_RETURN(

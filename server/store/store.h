@@ -296,8 +296,7 @@ class Tx : public ReadTx {
   // credentials to it (and credentials left with no grant at all), connections,
   // environments, runners and audit events.
   virtual Status InsertWorkspace(const WorkspaceRow& row) = 0;
-  virtual Result<uint64_t> UpdateWorkspace(const WorkspaceRow& row,
-                                           uint64_t expected_version) = 0;
+  virtual Result<uint64_t> UpdateWorkspace(const WorkspaceRow& row, uint64_t expected_version) = 0;
   virtual Status DeleteWorkspace(std::string_view workspace_id) = 0;
 
   // Members. kNotFound when the workspace or account is missing; kConflict when a member.
@@ -340,9 +339,9 @@ class Tx : public ReadTx {
   // version stays (it is bound into sealed_details), so the write is a compare-and-set on
   // both version and state: kConflict (with the current version) when either moved.
   // `last_test`, when given, replaces the stored one. Sets updated_at = now.
-  virtual Status SetConnectionState(std::string_view workspace_id,
-                                    std::string_view connection_id, uint64_t expected_version,
-                                    ConnectionState expected_state, ConnectionState new_state,
+  virtual Status SetConnectionState(std::string_view workspace_id, std::string_view connection_id,
+                                    uint64_t expected_version, ConnectionState expected_state,
+                                    ConnectionState new_state,
                                     const std::optional<LastTest>& last_test, int64_t now) = 0;
   virtual Status DeleteConnection(std::string_view workspace_id,
                                   std::string_view connection_id) = 0;

@@ -1,6 +1,8 @@
 // What only the SQLite engine promises beyond the conformance suite: the file's mode and
 // journal, recorded migrations, refusing a newer schema, BLOB ciphertext columns, and that an
 // acknowledged Transact survives kill -9.
+#include "store/sqlite_store.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -12,7 +14,6 @@
 #include <filesystem>
 #include <string>
 
-#include "store/sqlite_store.h"
 #include "store_test_fixture.h"
 
 namespace credvault::server::testing {

@@ -31,7 +31,8 @@ TEST_P(StoreConformance, WorkspaceInsertGetUpdate) {
   renamed.name = "Platform";
   renamed.key_generation = 2;
   renamed.updated_at = 2500;
-  auto v2 = TransactResult<uint64_t>(*store_, [&](Tx& tx) { return tx.UpdateWorkspace(renamed, 1); });
+  auto v2 =
+      TransactResult<uint64_t>(*store_, [&](Tx& tx) { return tx.UpdateWorkspace(renamed, 1); });
   ASSERT_TRUE(v2.ok());
   EXPECT_EQ(*v2, 2u);
   got = Get<WorkspaceRow>(*store_, [](ReadTx& tx) { return tx.GetWorkspace("w1"); });
@@ -45,9 +46,9 @@ TEST_P(StoreConformance, WorkspaceInsertGetUpdate) {
   EXPECT_EQ(CurrentVersionOf(stale), 2u);
   CV_EXPECT_CODE(Write([](Tx& tx) { return tx.InsertWorkspace(MakeWorkspace("w1", "a1")); }),
                  ErrorCode::kConflict);
-  CV_EXPECT_CODE(Write([](Tx& tx) {
-    return tx.UpdateWorkspace(MakeWorkspace("ghost", "a1"), 1).status();
-  }), ErrorCode::kNotFound);
+  CV_EXPECT_CODE(
+      Write([](Tx& tx) { return tx.UpdateWorkspace(MakeWorkspace("ghost", "a1"), 1).status(); }),
+      ErrorCode::kNotFound);
   CV_EXPECT_CODE(store_->Read([](ReadTx& tx) { return tx.GetWorkspace("ghost").status(); }),
                  ErrorCode::kNotFound);
 }
@@ -102,14 +103,18 @@ TEST_P(StoreConformance, MembersRulesAndDetails) {
     CV_RETURN_IF_ERROR(tx.InsertAccount(MakeAccount("a2", "b@x.org")));
     return tx.InsertMember(MakeMember("w1", "a2", Role::kOperator));
   }));
-  CV_EXPECT_CODE(Write([](Tx& tx) { return tx.InsertMember(MakeMember("w1", "a2", Role::kAdmin)); }),
-                 ErrorCode::kConflict);
-  CV_EXPECT_CODE(Write([](Tx& tx) { return tx.InsertMember(MakeMember("ghost", "a2", Role::kAdmin)); }),
-                 ErrorCode::kNotFound);
-  CV_EXPECT_CODE(Write([](Tx& tx) { return tx.InsertMember(MakeMember("w1", "ghost", Role::kAdmin)); }),
-                 ErrorCode::kNotFound);
+  CV_EXPECT_CODE(
+      Write([](Tx& tx) { return tx.InsertMember(MakeMember("w1", "a2", Role::kAdmin)); }),
+      ErrorCode::kConflict);
+  CV_EXPECT_CODE(
+      Write([](Tx& tx) { return tx.InsertMember(MakeMember("ghost", "a2", Role::kAdmin)); }),
+      ErrorCode::kNotFound);
+  CV_EXPECT_CODE(
+      Write([](Tx& tx) { return tx.InsertMember(MakeMember("w1", "ghost", Role::kAdmin)); }),
+      ErrorCode::kNotFound);
 
-  auto members = Get<Page<MemberDetail>>(*store_, [](ReadTx& tx) { return tx.ListMembers("w1", {}); });
+  auto members =
+      Get<Page<MemberDetail>>(*store_, [](ReadTx& tx) { return tx.ListMembers("w1", {}); });
   ASSERT_TRUE(members.ok());
   ASSERT_EQ(members->items.size(), 2u);
   EXPECT_EQ(members->items[0].member.account_id, "a1");
@@ -121,7 +126,8 @@ TEST_P(StoreConformance, MembersRulesAndDetails) {
   EXPECT_EQ(members->items[1].member.added_at, 3000);
   EXPECT_TRUE(members->next_cursor.empty());
 
-  auto all = Get<std::vector<MemberRow>>(*store_, [](ReadTx& tx) { return tx.ListAllMembers("w1"); });
+  auto all =
+      Get<std::vector<MemberRow>>(*store_, [](ReadTx& tx) { return tx.ListAllMembers("w1"); });
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 2u);
 
@@ -154,8 +160,10 @@ TEST_P(StoreConformance, MembersRulesAndDetails) {
 TEST_P(StoreConformance, WorkspacesOfAnAccountCarryTheMembership) {
   SeedOwner("a1", "w1");
   SeedOwner("a2", "w2");
-  CV_ASSERT_OK(Write([](Tx& tx) { return tx.InsertMember(MakeMember("w2", "a1", Role::kViewer)); }));
-  auto page = Get<Page<Membership>>(*store_, [](ReadTx& tx) { return tx.ListWorkspacesOf("a1", {}); });
+  CV_ASSERT_OK(
+      Write([](Tx& tx) { return tx.InsertMember(MakeMember("w2", "a1", Role::kViewer)); }));
+  auto page =
+      Get<Page<Membership>>(*store_, [](ReadTx& tx) { return tx.ListWorkspacesOf("a1", {}); });
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].workspace.id, "w1");
@@ -163,7 +171,8 @@ TEST_P(StoreConformance, WorkspacesOfAnAccountCarryTheMembership) {
   EXPECT_EQ(page->items[1].workspace.id, "w2");
   EXPECT_EQ(page->items[1].workspace.name, "Workspace w2");
   EXPECT_EQ(page->items[1].member.role, Role::kViewer);
-  auto none = Get<Page<Membership>>(*store_, [](ReadTx& tx) { return tx.ListWorkspacesOf("zz", {}); });
+  auto none =
+      Get<Page<Membership>>(*store_, [](ReadTx& tx) { return tx.ListWorkspacesOf("zz", {}); });
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->items.empty());
 }
@@ -177,8 +186,8 @@ TEST_P(StoreConformance, KeyGrantsArePutPerGeneration) {
     replaced.sealed = B("with secrets");
     return tx.PutKeyGrant(replaced);
   }));
-  auto grants = Get<std::vector<KeyGrant>>(*store_,
-                                           [](ReadTx& tx) { return tx.ListKeyGrants("w1", "a1"); });
+  auto grants =
+      Get<std::vector<KeyGrant>>(*store_, [](ReadTx& tx) { return tx.ListKeyGrants("w1", "a1"); });
   ASSERT_TRUE(grants.ok());
   ASSERT_EQ(grants->size(), 2u);
   EXPECT_EQ((*grants)[0].generation, 1u);
@@ -192,8 +201,8 @@ TEST_P(StoreConformance, KeyGrantsArePutPerGeneration) {
                  ErrorCode::kNotFound);
   CV_EXPECT_CODE(Write([](Tx& tx) { return tx.PutKeyGrant(MakeKeyGrant("w1", "a1", 0, true)); }),
                  ErrorCode::kInvalidArgument);
-  auto deleted = TransactResult<uint64_t>(*store_,
-                                          [](Tx& tx) { return tx.DeleteKeyGrants("w1", "a1"); });
+  auto deleted =
+      TransactResult<uint64_t>(*store_, [](Tx& tx) { return tx.DeleteKeyGrants("w1", "a1"); });
   ASSERT_TRUE(deleted.ok());
   EXPECT_EQ(*deleted, 2u);
 }
@@ -209,7 +218,8 @@ TEST_P(StoreConformance, CredentialVisibleOnlyWhereGranted) {
   credential.grants.push_back(MakeCredentialGrant("w2", 3));
   CV_ASSERT_OK(Write([&](Tx& tx) { return tx.InsertCredential(credential); }));
 
-  auto got = Get<SealedCredential>(*store_, [](ReadTx& tx) { return tx.GetCredential("w2", "c1"); });
+  auto got =
+      Get<SealedCredential>(*store_, [](ReadTx& tx) { return tx.GetCredential("w2", "c1"); });
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->id, "c1");
   EXPECT_EQ(got->owner_id, "owner");
@@ -226,24 +236,26 @@ TEST_P(StoreConformance, CredentialVisibleOnlyWhereGranted) {
   EXPECT_EQ(got->FindGrant("w2")->sealed_name, B("name-w2"));
   CV_EXPECT_CODE(store_->Read([](ReadTx& tx) { return tx.GetCredential("w3", "c1").status(); }),
                  ErrorCode::kNotFound);
-  auto listed = Get<Page<SealedCredential>>(*store_, [](ReadTx& tx) {
-    return tx.ListCredentials("w3", {}, {});
-  });
+  auto listed = Get<Page<SealedCredential>>(
+      *store_, [](ReadTx& tx) { return tx.ListCredentials("w3", {}, {}); });
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->items.empty());
 
   // Grant to w3, then revoke from w2.
-  CV_ASSERT_OK(Write([](Tx& tx) { return tx.PutCredentialGrant("c1", MakeCredentialGrant("w3")); }));
+  CV_ASSERT_OK(
+      Write([](Tx& tx) { return tx.PutCredentialGrant("c1", MakeCredentialGrant("w3")); }));
   CV_ASSERT_OK(Write([](Tx& tx) { return tx.DeleteCredentialGrant("c1", "w2"); }));
   CV_EXPECT_OK(store_->Read([](ReadTx& tx) { return tx.GetCredential("w3", "c1").status(); }));
   CV_EXPECT_CODE(store_->Read([](ReadTx& tx) { return tx.GetCredential("w2", "c1").status(); }),
                  ErrorCode::kNotFound);
   CV_EXPECT_CODE(Write([](Tx& tx) { return tx.DeleteCredentialGrant("c1", "w2"); }),
                  ErrorCode::kNotFound);
-  CV_EXPECT_CODE(Write([](Tx& tx) { return tx.PutCredentialGrant("c1", MakeCredentialGrant("ghost")); }),
-                 ErrorCode::kNotFound);
-  CV_EXPECT_CODE(Write([](Tx& tx) { return tx.PutCredentialGrant("ghost", MakeCredentialGrant("w1")); }),
-                 ErrorCode::kNotFound);
+  CV_EXPECT_CODE(
+      Write([](Tx& tx) { return tx.PutCredentialGrant("c1", MakeCredentialGrant("ghost")); }),
+      ErrorCode::kNotFound);
+  CV_EXPECT_CODE(
+      Write([](Tx& tx) { return tx.PutCredentialGrant("ghost", MakeCredentialGrant("w1")); }),
+      ErrorCode::kNotFound);
   // Granting does not touch the version (it is bound into the sealed secret).
   got = Get<SealedCredential>(*store_, [](ReadTx& tx) { return tx.GetCredential("w1", "c1"); });
   EXPECT_EQ(got->version, 1u);
@@ -289,7 +301,8 @@ TEST_P(StoreConformance, CredentialUpdateIsVersionedAndSealedForTheNextVersion) 
   auto v2 = TransactResult<uint64_t>(*store_, [&](Tx& tx) { return tx.UpdateCredential(next, 1); });
   ASSERT_TRUE(v2.ok()) << v2.status().ToString();
   EXPECT_EQ(*v2, 2u);
-  auto got = Get<SealedCredential>(*store_, [](ReadTx& tx) { return tx.GetCredential("w1", "c1"); });
+  auto got =
+      Get<SealedCredential>(*store_, [](ReadTx& tx) { return tx.GetCredential("w1", "c1"); });
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->version, 2u);
   EXPECT_EQ(got->kind, ServiceKind::kHttp);
@@ -314,7 +327,8 @@ TEST_P(StoreConformance, CredentialRotateFlagAndDelete) {
   SeedOwner("a1", "w1");
   CV_ASSERT_OK(Write([](Tx& tx) { return tx.InsertCredential(MakeCredential("c1", "w1")); }));
   CV_ASSERT_OK(Write([](Tx& tx) { return tx.SetRotateRecommended("c1", true); }));
-  auto got = Get<SealedCredential>(*store_, [](ReadTx& tx) { return tx.GetCredential("w1", "c1"); });
+  auto got =
+      Get<SealedCredential>(*store_, [](ReadTx& tx) { return tx.GetCredential("w1", "c1"); });
   EXPECT_TRUE(got->rotate_recommended);
   EXPECT_EQ(got->version, 1u);
   CV_ASSERT_OK(Write([](Tx& tx) { return tx.SetRotateRecommended("c1", false); }));
@@ -334,7 +348,8 @@ TEST_P(StoreConformance, CredentialRotateFlagAndDelete) {
 TEST_P(StoreConformance, CredentialListFiltersByKindAndListsGrants) {
   SeedOwner("a1", "w1");
   CV_ASSERT_OK(Write([](Tx& tx) -> Status {
-    CV_RETURN_IF_ERROR(tx.InsertCredential(MakeCredential("k8s-1", "w1", ServiceKind::kKubernetes)));
+    CV_RETURN_IF_ERROR(
+        tx.InsertCredential(MakeCredential("k8s-1", "w1", ServiceKind::kKubernetes)));
     CV_RETURN_IF_ERROR(tx.InsertCredential(MakeCredential("gh-1", "w1", ServiceKind::kGitHub)));
     return tx.InsertCredential(MakeCredential("k8s-2", "w1", ServiceKind::kKubernetes));
   }));
@@ -346,9 +361,8 @@ TEST_P(StoreConformance, CredentialListFiltersByKindAndListsGrants) {
   EXPECT_EQ(k8s->items[0].id, "k8s-1");
   EXPECT_EQ(k8s->items[1].id, "k8s-2");
   EXPECT_EQ(k8s->items[1].grants.size(), 1u);
-  auto all = Get<Page<SealedCredential>>(*store_, [](ReadTx& tx) {
-    return tx.ListCredentials("w1", {}, {});
-  });
+  auto all = Get<Page<SealedCredential>>(
+      *store_, [](ReadTx& tx) { return tx.ListCredentials("w1", {}, {}); });
   EXPECT_EQ(all->items.size(), 3u);
   auto grants = Get<std::vector<CredentialGrantRow>>(
       *store_, [](ReadTx& tx) { return tx.ListCredentialGrantsIn("w1"); });
@@ -361,8 +375,8 @@ TEST_P(StoreConformance, CredentialListFiltersByKindAndListsGrants) {
 
 TEST_P(StoreConformance, ConnectionRoundTripsEveryField) {
   SeedOwner("a1", "w1");
-  SealedConnection connection = MakeConnection("k1", "w1", ServiceKind::kPrometheus,
-                                               ConnectionState::kConnected);
+  SealedConnection connection =
+      MakeConnection("k1", "w1", ServiceKind::kPrometheus, ConnectionState::kConnected);
   connection.credential_id = "c1";
   connection.managed = true;
   connection.insecure_skip_verify = true;
@@ -373,7 +387,8 @@ TEST_P(StoreConformance, ConnectionRoundTripsEveryField) {
     CV_RETURN_IF_ERROR(tx.InsertEnvironment(MakeEnvironment("e2", "w1", "staging")));
     return tx.InsertConnection(connection);
   }));
-  auto got = Get<SealedConnection>(*store_, [](ReadTx& tx) { return tx.GetConnection("w1", "k1"); });
+  auto got =
+      Get<SealedConnection>(*store_, [](ReadTx& tx) { return tx.GetConnection("w1", "k1"); });
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->kind, ServiceKind::kPrometheus);
   EXPECT_EQ(got->state, ConnectionState::kConnected);
@@ -453,9 +468,8 @@ TEST_P(StoreConformance, ConnectionListFiltersAndCountsPerState) {
     return tx.InsertConnection(MakeConnection("other", "w2"));
   }));
   auto list = [&](ConnectionFilter filter) {
-    return Get<ConnectionPage>(*store_, [&](ReadTx& tx) {
-      return tx.ListConnections("w1", filter, {});
-    });
+    return Get<ConnectionPage>(*store_,
+                               [&](ReadTx& tx) { return tx.ListConnections("w1", filter, {}); });
   };
   auto ids = [](const ConnectionPage& page) {
     std::vector<std::string> out;
@@ -465,15 +479,14 @@ TEST_P(StoreConformance, ConnectionListFiltersAndCountsPerState) {
   auto all = list({});
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   EXPECT_EQ(ids(*all), (std::vector<std::string>{"k1", "k2", "k3", "p1", "p2"}));
-  EXPECT_EQ(all->counts, (std::map<ConnectionState, uint64_t>{
-                             {ConnectionState::kConnected, 3},
-                             {ConnectionState::kDiscovered, 1},
-                             {ConnectionState::kIgnored, 1}}));
+  EXPECT_EQ(all->counts, (std::map<ConnectionState, uint64_t>{{ConnectionState::kConnected, 3},
+                                                              {ConnectionState::kDiscovered, 1},
+                                                              {ConnectionState::kIgnored, 1}}));
 
   auto k8s = list(ConnectionFilter{ServiceKind::kKubernetes, std::nullopt, std::nullopt});
   EXPECT_EQ(ids(*k8s), (std::vector<std::string>{"k1", "k2", "k3"}));
-  EXPECT_EQ(k8s->counts, (std::map<ConnectionState, uint64_t>{
-                             {ConnectionState::kConnected, 2}, {ConnectionState::kDiscovered, 1}}));
+  EXPECT_EQ(k8s->counts, (std::map<ConnectionState, uint64_t>{{ConnectionState::kConnected, 2},
+                                                              {ConnectionState::kDiscovered, 1}}));
 
   // The state filter narrows the items but not the counts.
   auto connected = list(ConnectionFilter{std::nullopt, ConnectionState::kConnected, std::nullopt});
@@ -482,16 +495,15 @@ TEST_P(StoreConformance, ConnectionListFiltersAndCountsPerState) {
 
   auto prod = list(ConnectionFilter{std::nullopt, std::nullopt, std::string("prod")});
   EXPECT_EQ(ids(*prod), (std::vector<std::string>{"k1", "p1", "p2"}));
-  EXPECT_EQ(prod->counts, (std::map<ConnectionState, uint64_t>{
-                              {ConnectionState::kConnected, 2}, {ConnectionState::kIgnored, 1}}));
+  EXPECT_EQ(prod->counts, (std::map<ConnectionState, uint64_t>{{ConnectionState::kConnected, 2},
+                                                               {ConnectionState::kIgnored, 1}}));
 
-  auto all_three = list(ConnectionFilter{ServiceKind::kPrometheus, ConnectionState::kIgnored,
-                                         std::string("prod")});
+  auto all_three = list(
+      ConnectionFilter{ServiceKind::kPrometheus, ConnectionState::kIgnored, std::string("prod")});
   EXPECT_EQ(ids(*all_three), (std::vector<std::string>{"p2"}));
 
-  auto empty = Get<ConnectionPage>(*store_, [](ReadTx& tx) {
-    return tx.ListConnections("ghost", {}, {});
-  });
+  auto empty =
+      Get<ConnectionPage>(*store_, [](ReadTx& tx) { return tx.ListConnections("ghost", {}, {}); });
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(empty->items.empty());
   EXPECT_TRUE(empty->counts.empty());
@@ -507,8 +519,8 @@ TEST_P(StoreConformance, ConnectionUpdateReplacesEverythingButIdentity) {
     connection.last_test = LastTest{TestOutcome::kOk, 1, 2, 200, "r"};
     return tx.InsertConnection(connection);
   }));
-  SealedConnection next = MakeConnection("k1", "w1", ServiceKind::kHttp,
-                                         ConnectionState::kRegistered);
+  SealedConnection next =
+      MakeConnection("k1", "w1", ServiceKind::kHttp, ConnectionState::kRegistered);
   next.version = 2;
   next.environment_ids = {"e2"};
   next.credential_id = "c9";
@@ -521,7 +533,8 @@ TEST_P(StoreConformance, ConnectionUpdateReplacesEverythingButIdentity) {
   auto v2 = TransactResult<uint64_t>(*store_, [&](Tx& tx) { return tx.UpdateConnection(next, 1); });
   ASSERT_TRUE(v2.ok()) << v2.status().ToString();
   EXPECT_EQ(*v2, 2u);
-  auto got = Get<SealedConnection>(*store_, [](ReadTx& tx) { return tx.GetConnection("w1", "k1"); });
+  auto got =
+      Get<SealedConnection>(*store_, [](ReadTx& tx) { return tx.GetConnection("w1", "k1"); });
   EXPECT_EQ(got->version, 2u);
   EXPECT_EQ(got->kind, ServiceKind::kHttp);
   EXPECT_EQ(got->state, ConnectionState::kRegistered);
@@ -549,7 +562,8 @@ TEST_P(StoreConformance, ConnectionStateIsCompareAndSetWithoutBumpingTheVersion)
     return tx.SetConnectionState("w1", "k1", 1, ConnectionState::kDiscovered,
                                  ConnectionState::kConnected, test, 950);
   }));
-  auto got = Get<SealedConnection>(*store_, [](ReadTx& tx) { return tx.GetConnection("w1", "k1"); });
+  auto got =
+      Get<SealedConnection>(*store_, [](ReadTx& tx) { return tx.GetConnection("w1", "k1"); });
   EXPECT_EQ(got->state, ConnectionState::kConnected);
   EXPECT_EQ(got->version, 1u);  // bound into sealed_details: unchanged
   EXPECT_EQ(got->last_test, test);
@@ -577,9 +591,10 @@ TEST_P(StoreConformance, ConnectionStateIsCompareAndSetWithoutBumpingTheVersion)
   EXPECT_EQ(got->state, ConnectionState::kMaintenance);
   EXPECT_EQ(got->last_test, test);
   CV_EXPECT_CODE(Write([&](Tx& tx) {
-    return tx.SetConnectionState("w1", "ghost", 1, ConnectionState::kConnected,
-                                 ConnectionState::kIgnored, std::nullopt, 1);
-  }), ErrorCode::kNotFound);
+                   return tx.SetConnectionState("w1", "ghost", 1, ConnectionState::kConnected,
+                                                ConnectionState::kIgnored, std::nullopt, 1);
+                 }),
+                 ErrorCode::kNotFound);
 }
 
 TEST_P(StoreConformance, ConnectionsUsingACredentialAcrossWorkspaces) {
@@ -626,36 +641,44 @@ TEST_P(StoreConformance, EnvironmentsAreNamedUniquelyAndLeaveConnectionsOnDelete
     connection.environment_ids = {"e1", "e2"};
     return tx.InsertConnection(connection);
   }));
-  CV_EXPECT_CODE(Write([](Tx& tx) { return tx.InsertEnvironment(MakeEnvironment("e9", "w1", "prod")); }),
-                 ErrorCode::kConflict);
-  CV_EXPECT_CODE(Write([](Tx& tx) { return tx.InsertEnvironment(MakeEnvironment("e1", "w2", "x")); }),
-                 ErrorCode::kConflict);
-  CV_EXPECT_CODE(Write([](Tx& tx) { return tx.InsertEnvironment(MakeEnvironment("e9", "ghost", "x")); }),
-                 ErrorCode::kNotFound);
+  CV_EXPECT_CODE(
+      Write([](Tx& tx) { return tx.InsertEnvironment(MakeEnvironment("e9", "w1", "prod")); }),
+      ErrorCode::kConflict);
+  CV_EXPECT_CODE(
+      Write([](Tx& tx) { return tx.InsertEnvironment(MakeEnvironment("e1", "w2", "x")); }),
+      ErrorCode::kConflict);
+  CV_EXPECT_CODE(
+      Write([](Tx& tx) { return tx.InsertEnvironment(MakeEnvironment("e9", "ghost", "x")); }),
+      ErrorCode::kNotFound);
 
   EnvironmentRow renamed = MakeEnvironment("e2", "w1", "development");
   renamed.updated_at = 6500;
-  auto v2 = TransactResult<uint64_t>(*store_, [&](Tx& tx) { return tx.UpdateEnvironment(renamed, 1); });
+  auto v2 =
+      TransactResult<uint64_t>(*store_, [&](Tx& tx) { return tx.UpdateEnvironment(renamed, 1); });
   ASSERT_TRUE(v2.ok());
   EXPECT_EQ(*v2, 2u);
   auto got = Get<EnvironmentRow>(*store_, [](ReadTx& tx) { return tx.GetEnvironment("w1", "e2"); });
   EXPECT_EQ(got->name, "development");
   EXPECT_EQ(got->version, 2u);
   EXPECT_EQ(got->updated_at, 6500);
-  EXPECT_EQ(CurrentVersionOf(Write([&](Tx& tx) { return tx.UpdateEnvironment(renamed, 1).status(); })),
-            2u);
+  EXPECT_EQ(
+      CurrentVersionOf(Write([&](Tx& tx) { return tx.UpdateEnvironment(renamed, 1).status(); })),
+      2u);
   CV_EXPECT_CODE(Write([&](Tx& tx) {
-    return tx.UpdateEnvironment(MakeEnvironment("e2", "w1", "prod"), 2).status();
-  }), ErrorCode::kConflict);  // name taken
+                   return tx.UpdateEnvironment(MakeEnvironment("e2", "w1", "prod"), 2).status();
+                 }),
+                 ErrorCode::kConflict);  // name taken
   CV_EXPECT_CODE(store_->Read([](ReadTx& tx) { return tx.GetEnvironment("w2", "e1").status(); }),
                  ErrorCode::kNotFound);
 
-  auto listed = Get<Page<EnvironmentRow>>(*store_, [](ReadTx& tx) { return tx.ListEnvironments("w1", {}); });
+  auto listed =
+      Get<Page<EnvironmentRow>>(*store_, [](ReadTx& tx) { return tx.ListEnvironments("w1", {}); });
   ASSERT_EQ(listed->items.size(), 2u);
   EXPECT_EQ(listed->items[0].id, "e1");
 
   CV_ASSERT_OK(Write([](Tx& tx) { return tx.DeleteEnvironment("w1", "e1"); }));
-  auto connection = Get<SealedConnection>(*store_, [](ReadTx& tx) { return tx.GetConnection("w1", "k1"); });
+  auto connection =
+      Get<SealedConnection>(*store_, [](ReadTx& tx) { return tx.GetConnection("w1", "k1"); });
   EXPECT_EQ(connection->environment_ids, std::vector<std::string>{"e2"});
   EXPECT_EQ(connection->version, 1u);
   CV_EXPECT_CODE(Write([](Tx& tx) { return tx.DeleteEnvironment("w1", "e1"); }),
@@ -678,8 +701,9 @@ TEST_P(StoreConformance, RunnersRegisterListAndLeave) {
   }));
   CV_EXPECT_CODE(Write([&](Tx& tx) { return tx.InsertRunner(runner); }), ErrorCode::kConflict);
   CV_EXPECT_CODE(Write([](Tx& tx) {
-    return tx.InsertRunner(RunnerRow{"r2", "ghost", "x", B("b"), B("s"), 1});
-  }), ErrorCode::kNotFound);
+                   return tx.InsertRunner(RunnerRow{"r2", "ghost", "x", B("b"), B("s"), 1});
+                 }),
+                 ErrorCode::kNotFound);
   auto got = Get<RunnerRow>(*store_, [](ReadTx& tx) { return tx.GetRunner("w1", "r1"); });
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->name, "edge runner");
@@ -701,9 +725,9 @@ TEST_P(StoreConformance, AuditIsNewestFirstAndUnique) {
   SeedOwner("a1", "w1");
   CV_ASSERT_OK(Write([](Tx& tx) -> Status {
     for (int i = 1; i <= 5; ++i) {
-      CV_RETURN_IF_ERROR(tx.AppendAudit(AuditEvent{"ev" + std::to_string(i), "w1", 100 + i, "a1",
-                                                   "credential.create", "credential",
-                                                   "c" + std::to_string(i)}));
+      CV_RETURN_IF_ERROR(
+          tx.AppendAudit(AuditEvent{"ev" + std::to_string(i), "w1", 100 + i, "a1",
+                                    "credential.create", "credential", "c" + std::to_string(i)}));
     }
     return Status::Ok();
   }));
@@ -728,11 +752,13 @@ TEST_P(StoreConformance, AuditIsNewestFirstAndUnique) {
   EXPECT_EQ(second->items[1].id, "ev1");
   EXPECT_TRUE(second->next_cursor.empty());
   CV_EXPECT_CODE(Write([](Tx& tx) {
-    return tx.AppendAudit(AuditEvent{"ev1", "w1", 1, "a1", "x", "y", "z"});
-  }), ErrorCode::kConflict);
+                   return tx.AppendAudit(AuditEvent{"ev1", "w1", 1, "a1", "x", "y", "z"});
+                 }),
+                 ErrorCode::kConflict);
   CV_EXPECT_CODE(Write([](Tx& tx) {
-    return tx.AppendAudit(AuditEvent{"ev9", "ghost", 1, "a1", "x", "y", "z"});
-  }), ErrorCode::kNotFound);
+                   return tx.AppendAudit(AuditEvent{"ev9", "ghost", 1, "a1", "x", "y", "z"});
+                 }),
+                 ErrorCode::kNotFound);
 }
 
 // ---- Pagination ---------------------------------------------------------------------------

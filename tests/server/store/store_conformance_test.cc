@@ -128,13 +128,13 @@ TEST_P(StoreConformance, AccountRoundTripsEveryField) {
 
 TEST_P(StoreConformance, AccountByEmailIgnoresAsciiCase) {
   CV_ASSERT_OK(Write([](Tx& tx) { return tx.InsertAccount(MakeAccount("a1", "Bob@X.org")); }));
-  auto got = ReadResult<AccountRow>(*store_,
-                                    [](ReadTx& tx) { return tx.GetAccountByEmail("bob@x.ORG"); });
+  auto got =
+      ReadResult<AccountRow>(*store_, [](ReadTx& tx) { return tx.GetAccountByEmail("bob@x.ORG"); });
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->record.account_id, "a1");
-  CV_EXPECT_CODE(store_->Read([](ReadTx& tx) {
-    return tx.GetAccountByEmail("nobody@x.org").status();
-  }), ErrorCode::kNotFound);
+  CV_EXPECT_CODE(
+      store_->Read([](ReadTx& tx) { return tx.GetAccountByEmail("nobody@x.org").status(); }),
+      ErrorCode::kNotFound);
 }
 
 TEST_P(StoreConformance, AccountUniqueIdAndEmail) {
@@ -156,8 +156,7 @@ TEST_P(StoreConformance, AccountUpdateIsVersioned) {
   AccountRow changed = MakeAccount("a1", "new@x.org");
   changed.auth_hash = "$argon2id$new";
   changed.version = 99;  // ignored: the store sets the version
-  auto v2 = TransactResult<uint64_t>(*store_,
-                                     [&](Tx& tx) { return tx.UpdateAccount(changed, 1); });
+  auto v2 = TransactResult<uint64_t>(*store_, [&](Tx& tx) { return tx.UpdateAccount(changed, 1); });
   ASSERT_TRUE(v2.ok()) << v2.status().ToString();
   EXPECT_EQ(*v2, 2u);
   auto got = ReadAccount(*store_, "a1");
@@ -170,12 +169,12 @@ TEST_P(StoreConformance, AccountUpdateIsVersioned) {
   Status stale = Write([&](Tx& tx) { return tx.UpdateAccount(changed, 1).status(); });
   EXPECT_EQ(stale.code(), ErrorCode::kConflict);
   EXPECT_EQ(CurrentVersionOf(stale), 2u);
-  CV_EXPECT_CODE(Write([&](Tx& tx) {
-    return tx.UpdateAccount(MakeAccount("a2", "NEW@x.org"), 1).status();
-  }), ErrorCode::kConflict);
-  CV_EXPECT_CODE(Write([&](Tx& tx) {
-    return tx.UpdateAccount(MakeAccount("ghost", "g@x.org"), 1).status();
-  }), ErrorCode::kNotFound);
+  CV_EXPECT_CODE(
+      Write([&](Tx& tx) { return tx.UpdateAccount(MakeAccount("a2", "NEW@x.org"), 1).status(); }),
+      ErrorCode::kConflict);
+  CV_EXPECT_CODE(
+      Write([&](Tx& tx) { return tx.UpdateAccount(MakeAccount("ghost", "g@x.org"), 1).status(); }),
+      ErrorCode::kNotFound);
   CV_EXPECT_CODE(Write([&](Tx& tx) { return tx.UpdateAccount(changed, 0).status(); }),
                  ErrorCode::kInvalidArgument);
 }
@@ -222,8 +221,8 @@ TEST_P(StoreConformance, SessionsExpireAndEnd) {
     EXPECT_EQ(tx.GetSession(B("nope"), 0).code(), ErrorCode::kNotFound);
     return Status::Ok();
   }));
-  auto expired = TransactResult<uint64_t>(*store_,
-                                          [](Tx& tx) { return tx.DeleteExpiredSessions(200); });
+  auto expired =
+      TransactResult<uint64_t>(*store_, [](Tx& tx) { return tx.DeleteExpiredSessions(200); });
   ASSERT_TRUE(expired.ok());
   EXPECT_EQ(*expired, 2u);
   CV_EXPECT_OK(store_->Read([](ReadTx& tx) { return tx.GetSession(B("s3"), 0).status(); }));
@@ -234,15 +233,20 @@ TEST_P(StoreConformance, SessionsExpireAndEnd) {
 TEST_P(StoreConformance, SessionRulesOnInsert) {
   CV_ASSERT_OK(Write([](Tx& tx) { return tx.InsertAccount(MakeAccount("a1", "a@x.org")); }));
   CV_EXPECT_CODE(Write([](Tx& tx) {
-    return tx.InsertSession(SessionRow{B("s1"), "ghost", B("c"), 1, 2});
-  }), ErrorCode::kNotFound);
-  CV_ASSERT_OK(Write([](Tx& tx) { return tx.InsertSession(SessionRow{B("s1"), "a1", B("c"), 1, 2}); }));
-  CV_EXPECT_CODE(Write([](Tx& tx) {
+                   return tx.InsertSession(SessionRow{B("s1"), "ghost", B("c"), 1, 2});
+                 }),
+                 ErrorCode::kNotFound);
+  CV_ASSERT_OK(Write([](Tx& tx) {
     return tx.InsertSession(SessionRow{B("s1"), "a1", B("c"), 1, 2});
-  }), ErrorCode::kConflict);
+  }));
   CV_EXPECT_CODE(Write([](Tx& tx) {
-    return tx.InsertSession(SessionRow{Bytes(), "a1", B("c"), 1, 2});
-  }), ErrorCode::kInvalidArgument);
+                   return tx.InsertSession(SessionRow{B("s1"), "a1", B("c"), 1, 2});
+                 }),
+                 ErrorCode::kConflict);
+  CV_EXPECT_CODE(Write([](Tx& tx) {
+                   return tx.InsertSession(SessionRow{Bytes(), "a1", B("c"), 1, 2});
+                 }),
+                 ErrorCode::kInvalidArgument);
 }
 
 TEST_P(StoreConformance, DeleteSessionsOfAccountKeepsOne) {
@@ -254,8 +258,8 @@ TEST_P(StoreConformance, DeleteSessionsOfAccountKeepsOne) {
     }
     return tx.InsertSession(SessionRow{B("other"), "a2", B("c"), 1, 1000});
   }));
-  auto ended = TransactResult<uint64_t>(*store_,
-                                        [](Tx& tx) { return tx.DeleteSessionsOf("a1", B("s2")); });
+  auto ended =
+      TransactResult<uint64_t>(*store_, [](Tx& tx) { return tx.DeleteSessionsOf("a1", B("s2")); });
   ASSERT_TRUE(ended.ok());
   EXPECT_EQ(*ended, 2u);
   CV_EXPECT_OK(store_->Read([](ReadTx& tx) -> Status {
@@ -264,8 +268,8 @@ TEST_P(StoreConformance, DeleteSessionsOfAccountKeepsOne) {
     EXPECT_EQ(tx.GetSession(B("s1"), 0).code(), ErrorCode::kNotFound);
     return Status::Ok();
   }));
-  ended = TransactResult<uint64_t>(*store_,
-                                   [](Tx& tx) { return tx.DeleteSessionsOf("a1", Bytes()); });
+  ended =
+      TransactResult<uint64_t>(*store_, [](Tx& tx) { return tx.DeleteSessionsOf("a1", Bytes()); });
   ASSERT_TRUE(ended.ok());
   EXPECT_EQ(*ended, 1u);
 }
@@ -287,8 +291,8 @@ TEST_P(StoreConformance, CountersCountPerKeyAndWindow) {
     EXPECT_EQ(*tx.GetCounter("login:zz", 60), 0u);
     return Status::Ok();
   }));
-  auto pruned = TransactResult<uint64_t>(*store_,
-                                         [](Tx& tx) { return tx.DeleteCountersBefore(120); });
+  auto pruned =
+      TransactResult<uint64_t>(*store_, [](Tx& tx) { return tx.DeleteCountersBefore(120); });
   ASSERT_TRUE(pruned.ok());
   EXPECT_EQ(*pruned, 2u);
   CV_EXPECT_OK(store_->Read([](ReadTx& tx) -> Status {
@@ -330,8 +334,9 @@ TEST_P(StoreConformance, EmptyIdsAreRefused) {
   CV_EXPECT_CODE(Write([](Tx& tx) { return tx.PutKeyGrant(MakeKeyGrant("w1", "", 1, true)); }),
                  ErrorCode::kInvalidArgument);
   CV_EXPECT_CODE(Write([](Tx& tx) {
-    return tx.AppendAudit(AuditEvent{"", "w1", 1, "a1", "x", "y", "z"});
-  }), ErrorCode::kInvalidArgument);
+                   return tx.AppendAudit(AuditEvent{"", "w1", 1, "a1", "x", "y", "z"});
+                 }),
+                 ErrorCode::kInvalidArgument);
   CV_EXPECT_CODE(store_->Read([](ReadTx& tx) { return tx.GetAccount("").status(); }),
                  ErrorCode::kInvalidArgument);
   CV_EXPECT_CODE(store_->Read([](ReadTx& tx) { return tx.GetConnection("w1", "").status(); }),
@@ -358,9 +363,9 @@ TEST_P(StoreConformance, BlobsUpToTheLimitAreKeptBeyondItRefused) {
   connection.sealed_details.assign(kMaxBlobBytes + 1, 1);
   CV_EXPECT_CODE(Write([&](Tx& tx) { return tx.InsertConnection(connection); }),
                  ErrorCode::kInvalidArgument);
-  CV_EXPECT_CODE(Write([&](Tx& tx) {
-    return tx.InsertServerSecret("big", Bytes(kMaxBlobBytes + 1, 0));
-  }), ErrorCode::kInvalidArgument);
+  CV_EXPECT_CODE(
+      Write([&](Tx& tx) { return tx.InsertServerSecret("big", Bytes(kMaxBlobBytes + 1, 0)); }),
+      ErrorCode::kInvalidArgument);
 }
 
 TEST_P(StoreConformance, TextOverTheLimitIsRefused) {
@@ -368,8 +373,9 @@ TEST_P(StoreConformance, TextOverTheLimitIsRefused) {
   CV_EXPECT_CODE(Write([&](Tx& tx) { return tx.InsertAccount(MakeAccount("a1", long_email)); }),
                  ErrorCode::kInvalidArgument);
   CV_EXPECT_CODE(Write([&](Tx& tx) {
-    return tx.IncrementCounter(std::string(kMaxTextBytes + 1, 'k'), 0, 1).status();
-  }), ErrorCode::kInvalidArgument);
+                   return tx.IncrementCounter(std::string(kMaxTextBytes + 1, 'k'), 0, 1).status();
+                 }),
+                 ErrorCode::kInvalidArgument);
 }
 
 TEST_P(StoreConformance, BadPageRequestsAreRefused) {
@@ -377,13 +383,15 @@ TEST_P(StoreConformance, BadPageRequestsAreRefused) {
   for (size_t limit : {size_t{0}, kMaxPageLimit + 1}) {
     CV_EXPECT_CODE(store_->Read([&](ReadTx& tx) {
       return tx.ListEnvironments("w1", PageRequest{"", limit}).status();
-    }), ErrorCode::kInvalidArgument);
+    }),
+                   ErrorCode::kInvalidArgument);
   }
   for (const char* cursor : {"x", "-1", "0", "007", "12abc", " 1"}) {
     SCOPED_TRACE(cursor);
     CV_EXPECT_CODE(store_->Read([&](ReadTx& tx) {
       return tx.ListAudit("w1", PageRequest{cursor, 10}).status();
-    }), ErrorCode::kInvalidArgument);
+    }),
+                   ErrorCode::kInvalidArgument);
   }
   CV_EXPECT_OK(store_->Read([&](ReadTx& tx) {
     return tx.ListAudit("w1", PageRequest{"", kMaxPageLimit}).status();
@@ -421,8 +429,8 @@ TEST_P(StoreConformance, ConcurrentWritersLoseNoUpdate) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         // Read outside the write transaction so versions can go stale between read and write.
-        auto read = ReadResult<WorkspaceRow>(*store_,
-                                             [](ReadTx& tx) { return tx.GetWorkspace("w1"); });
+        auto read =
+            ReadResult<WorkspaceRow>(*store_, [](ReadTx& tx) { return tx.GetWorkspace("w1"); });
         if (!read.ok()) {
           ++failures;
           return;
@@ -432,8 +440,8 @@ TEST_P(StoreConformance, ConcurrentWritersLoseNoUpdate) {
         Status status = store_->Transact([&](Tx& tx) -> Status {
           CV_RETURN_IF_ERROR(tx.UpdateWorkspace(row, row.version).status());
           CV_RETURN_IF_ERROR(tx.IncrementCounter("ops", 0, 1).status());
-          return tx.AppendAudit(AuditEvent{"e" + std::to_string(t) + "-" + std::to_string(i),
-                                           "w1", i, "a1", "workspace.update", "workspace", "w1"});
+          return tx.AppendAudit(AuditEvent{"e" + std::to_string(t) + "-" + std::to_string(i), "w1",
+                                           i, "a1", "workspace.update", "workspace", "w1"});
         });
         if (status.code() == ErrorCode::kConflict && CurrentVersionOf(status)) {
           ++conflicts_seen;

@@ -1,8 +1,9 @@
 // The store's engine-independent helpers: the stale-version convention and shared input
 // checks.
+#include "store/store.h"
+
 #include <gtest/gtest.h>
 
-#include "store/store.h"
 #include "store/store_checks.h"
 
 namespace credvault::server {
@@ -20,8 +21,7 @@ TEST(StoreStaleVersion, OtherStatusesCarryNone) {
   EXPECT_EQ(CurrentVersionOf(Status::Ok()), std::nullopt);
   EXPECT_EQ(CurrentVersionOf(Status(ErrorCode::kConflict, "email taken")), std::nullopt);
   EXPECT_EQ(CurrentVersionOf(Status(ErrorCode::kConflict, "x (current_version=)")), std::nullopt);
-  EXPECT_EQ(CurrentVersionOf(Status(ErrorCode::kConflict, "x (current_version=1x)")),
-            std::nullopt);
+  EXPECT_EQ(CurrentVersionOf(Status(ErrorCode::kConflict, "x (current_version=1x)")), std::nullopt);
   // The right message under another code is not a stale version.
   EXPECT_EQ(CurrentVersionOf(Status(ErrorCode::kNotFound, "x (current_version=3)")), std::nullopt);
 }

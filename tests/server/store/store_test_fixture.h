@@ -16,20 +16,20 @@
 namespace credvault::server::testing {
 
 // Check a Status or Result, evaluating `expr` once, and print its status on failure.
-#define CV_ASSERT_OK(expr)                                        \
-  do {                                                            \
+#define CV_ASSERT_OK(expr)                                              \
+  do {                                                                  \
     const ::credvault::Status cv_status_ = ::credvault::StatusOf(expr); \
-    ASSERT_TRUE(cv_status_.ok()) << cv_status_.ToString();        \
+    ASSERT_TRUE(cv_status_.ok()) << cv_status_.ToString();              \
   } while (0)
-#define CV_EXPECT_OK(expr)                                        \
-  do {                                                            \
+#define CV_EXPECT_OK(expr)                                              \
+  do {                                                                  \
     const ::credvault::Status cv_status_ = ::credvault::StatusOf(expr); \
-    EXPECT_TRUE(cv_status_.ok()) << cv_status_.ToString();        \
+    EXPECT_TRUE(cv_status_.ok()) << cv_status_.ToString();              \
   } while (0)
-#define CV_EXPECT_CODE(expr, error_code)                          \
-  do {                                                            \
+#define CV_EXPECT_CODE(expr, error_code)                                \
+  do {                                                                  \
     const ::credvault::Status cv_status_ = ::credvault::StatusOf(expr); \
-    EXPECT_EQ(cv_status_.code(), error_code) << cv_status_.ToString(); \
+    EXPECT_EQ(cv_status_.code(), error_code) << cv_status_.ToString();  \
   } while (0)
 
 inline Bytes B(std::string_view text) { return Bytes(text.begin(), text.end()); }
