@@ -10,9 +10,15 @@ namespace {
 
 constexpr std::string_view kPurposeCredential = "credential";
 constexpr std::string_view kPurposeCredentialName = "credential-name";
+// A grant (wrapped data key, sealed name) is bound to the credential and the workspace,
+// not to the credential's version: updating the secret re-seals it under the same data key
+// with version + 1, and the grants in workspaces whose keys the editor does not hold stay
+// valid. The secret envelope itself is bound to the version, so an old one cannot be
+// replayed as the current one.
+constexpr uint64_t kGrantVersion = 0;
 
-Result<CredentialGrant> MakeCredentialGrant(std::string_view id, uint64_t version,
-                                            std::string_view name, const SymmetricKey& data_key,
+Result<CredentialGrant> MakeCredentialGrant(std::string_view id, std::string_view name,
+                                            const SymmetricKey& data_key,
                                             const WorkspaceKeys& keys) {
   if (!keys.secrets) {
     return Status(ErrorCode::kPermissionDenied,
@@ -21,10 +27,10 @@ Result<CredentialGrant> MakeCredentialGrant(std::string_view id, uint64_t versio
   CredentialGrant grant;
   grant.workspace_id = keys.workspace_id;
   grant.key_generation = keys.generation;
-  CV_ASSIGN_OR_RETURN(grant.wrapped_data_key, WrapDataKey(keys, id, version, data_key));
+  CV_ASSIGN_OR_RETURN(grant.wrapped_data_key, WrapDataKey(keys, id, kGrantVersion, data_key));
   CV_ASSIGN_OR_RETURN(
       grant.sealed_name,
-      SealEnvelope(keys.metadata, CredentialNameContext(keys.workspace_id, id, version),
+      SealEnvelope(keys.metadata, CredentialNameContext(keys.workspace_id, id, kGrantVersion),
                    AsBytes(name)));
   return grant;
 }
@@ -34,7 +40,7 @@ Result<std::string> OpenName(const SealedCredential& sealed, const CredentialGra
   CV_ASSIGN_OR_RETURN(
       SecretBytes name,
       OpenEnvelope(keys.metadata,
-                   CredentialNameContext(keys.workspace_id, sealed.id, sealed.version),
+                   CredentialNameContext(keys.workspace_id, sealed.id, kGrantVersion),
                    grant.sealed_name));
   return std::string(name.chars());
 }
@@ -95,7 +101,7 @@ Result<SealedCredential> SealCredential(const CredentialView& view, const Creden
       SealEnvelope(data_key, CredentialSecretContext(record.id, record.version), plaintext.view()));
   for (const WorkspaceKeys* keys : workspaces) {
     CV_ASSIGN_OR_RETURN(CredentialGrant grant,
-                        MakeCredentialGrant(record.id, record.version, view.name, data_key, *keys));
+                        MakeCredentialGrant(record.id, view.name, data_key, *keys));
     sealed.grants.push_back(std::move(grant));
   }
   return sealed;
@@ -105,7 +111,7 @@ Result<SymmetricKey> OpenDataKey(const SealedCredential& sealed, const Workspace
   Status status;
   const CredentialGrant* grant = GrantFor(sealed, keys, &status);
   if (grant == nullptr) return status;
-  return UnwrapDataKey(keys, sealed.id, sealed.version, grant->wrapped_data_key);
+  return UnwrapDataKey(keys, sealed.id, kGrantVersion, grant->wrapped_data_key);
 }
 
 Result<CredentialView> OpenCredential(const SealedCredential& sealed, const WorkspaceKeys& keys) {
@@ -161,7 +167,7 @@ Result<CredentialGrant> GrantCredential(const SealedCredential& sealed, std::str
     return Status(ErrorCode::kConflict, "the credential is already shared with this workspace");
   }
   if (auto issue = CheckDisplayName("name", name)) return IssuesToStatus({*issue});
-  return MakeCredentialGrant(sealed.id, sealed.version, name, data_key, target);
+  return MakeCredentialGrant(sealed.id, name, data_key, target);
 }
 
 }  // namespace credvault

@@ -151,6 +151,29 @@ TEST_F(CredentialSealTest, SealingRefusesBadInput) {
             ErrorCode::kPermissionDenied);
 }
 
+// An editor in the home workspace re-seals the secret under the same data key with
+// version + 1; the grant in a workspace whose keys the editor does not hold still opens it.
+TEST_F(CredentialSealTest, UpdatingTheSecretKeepsOtherWorkspacesGrants) {
+  SealedCredential v2 = Seal(TokenCredential());
+  CredentialView rotated = TokenCredential();
+  rotated.fields.Set(CredentialField::kToken, "rotated-token-2");
+  CredentialRecord next = record_;
+  next.version = record_.version + 1;
+  const WorkspaceKeys* home_only[] = {&home_};
+  auto resealed = SealCredential(rotated, next, data_key_, home_only);
+  ASSERT_TRUE(resealed.ok());
+  SealedCredential v3 = v2;  // the server keeps the grants and stores the new secret
+  v3.version = next.version;
+  v3.sealed_secret = resealed->sealed_secret;
+  auto view = OpenCredential(v3, other_);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_EQ(view->fields.Get(CredentialField::kToken), "rotated-token-2");
+  // The old secret cannot be replayed as the new version.
+  SealedCredential replay = v3;
+  replay.sealed_secret = v2.sealed_secret;
+  EXPECT_EQ(OpenCredential(replay, other_).code(), ErrorCode::kDecryptFailed);
+}
+
 TEST_F(CredentialSealTest, SharingAddsAGrantThatOpens) {
   const WorkspaceKeys* home_only[] = {&home_};
   auto sealed = SealCredential(TokenCredential(), record_, data_key_, home_only);
