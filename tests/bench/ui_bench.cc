@@ -8,26 +8,10 @@
 
 #include "credvault/crypto.h"
 #include "credvault/ui.h"
+#include "shared/ui/ui_fixtures.h"
 
 namespace credvault {
 namespace {
-
-std::vector<ConnectionSummary> MakeItems(size_t count) {
-  std::vector<ConnectionSummary> items(count);
-  uint32_t seed = 12345;
-  auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
-  for (size_t i = 0; i < count; ++i) {
-    ConnectionSummary& c = items[i];
-    c.id = "c" + std::to_string(i);
-    c.name = "cluster-" + std::to_string(next() % 1000000) + "-eu";
-    c.host = "api." + std::to_string(next() % 5000) + ".k8s.example.com";
-    c.endpoint = "https://" + c.host + ":6443";
-    c.state = static_cast<ConnectionState>(next() % kConnectionStateCount);
-    c.kind = static_cast<ServiceKind>(next() % 5);
-    c.updated_at = next();
-  }
-  return items;
-}
 
 template <typename List>
 double MedianMs(List list, const ConnectionListQuery& q) {
@@ -57,7 +41,7 @@ void Report(const char* name, double ms) {
 int main() {
   using namespace credvault;
   if (!InitCrypto().ok()) return 1;
-  std::vector<ConnectionSummary> items = MakeItems(100000);
+  std::vector<ConnectionSummary> items = testing::GeneratedConnections(100000);
   auto start = std::chrono::steady_clock::now();
   ConnectionListIndex index(items);
   Report(

@@ -1,4 +1,5 @@
 #include "credvault/ui.h"
+#include "shared/ui/ui_fixtures.h"
 
 #include <gtest/gtest.h>
 
@@ -226,20 +227,7 @@ TEST_F(UiFormTest, FieldMessagesFollowValidation) {
 
 // Order and paging over a large list; its speed is measured in tests/bench/ui_bench.cc.
 TEST(UiListTest, FiltersAndSortsALargeList) {
-  constexpr size_t kCount = 20000;
-  std::vector<ConnectionSummary> items(kCount);
-  uint32_t seed = 12345;
-  auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
-  for (size_t i = 0; i < kCount; ++i) {
-    ConnectionSummary& c = items[i];
-    c.id = "c" + std::to_string(i);
-    c.name = "cluster-" + std::to_string(next() % 1000000) + "-eu";
-    c.host = "api." + std::to_string(next() % 5000) + ".k8s.example.com";
-    c.endpoint = "https://" + c.host + ":6443";
-    c.state = static_cast<ConnectionState>(next() % kConnectionStateCount);
-    c.kind = static_cast<ServiceKind>(next() % 5);
-    c.updated_at = next();
-  }
+  std::vector<ConnectionSummary> items = testing::GeneratedConnections(20000);
   ConnectionListQuery q;
   q.search = "ClUsTeR-1";
   q.limit = 50;
