@@ -7,6 +7,7 @@
 #include <emscripten.h>
 
 #include <string>
+#include <vector>
 
 #include "credvault/client_api.h"
 #include "credvault/crypto.h"
@@ -124,6 +125,36 @@ val JsOpen(Handle key, std::string purpose, std::string workspace_id, std::strin
                                         std::move(object_id), version),
                            envelope));
 }
+std::vector<Handle> Handles(const val& list) {
+  std::vector<Handle> out;
+  if (!list.isArray()) return out;
+  unsigned n = list["length"].as<unsigned>();
+  for (unsigned i = 0; i < n; ++i) out.push_back(list[i].as<Handle>());
+  return out;
+}
+
+val JsSealCredential(val view, val record, Handle data_key, val workspaces) {
+  return Return(Api().SealCredential(FromJs(view), FromJs(record), data_key, Handles(workspaces)));
+}
+val JsOpenCredential(val sealed, Handle workspace) {
+  return Return(Api().OpenCredential(FromJs(sealed), workspace));
+}
+val JsSummarizeCredential(val sealed, Handle workspace) {
+  return Return(Api().SummarizeCredential(FromJs(sealed), workspace));
+}
+val JsOpenCredentialDataKey(val sealed, Handle workspace) {
+  return Return(Api().OpenCredentialDataKey(FromJs(sealed), workspace));
+}
+val JsGrantCredential(val sealed, std::string name, Handle data_key, Handle target) {
+  return Return(Api().GrantCredential(FromJs(sealed), name, data_key, target));
+}
+val JsSealConnection(val view, Handle workspace) {
+  return Return(Api().SealConnection(FromJs(view), workspace));
+}
+val JsOpenConnection(val sealed, Handle workspace) {
+  return Return(Api().OpenConnection(FromJs(sealed), workspace));
+}
+
 val JsInspectEnvelope(std::string envelope) { return Return(Api().InspectEnvelope(envelope)); }
 
 val JsSealTestJob(std::string runner_box_key, val header, val body) {
@@ -178,6 +209,13 @@ EMSCRIPTEN_BINDINGS(credvault) {
   emscripten::function("seal", &JsSeal);
   emscripten::function("open", &JsOpen);
   emscripten::function("inspectEnvelope", &JsInspectEnvelope);
+  emscripten::function("sealCredential", &JsSealCredential);
+  emscripten::function("openCredential", &JsOpenCredential);
+  emscripten::function("summarizeCredential", &JsSummarizeCredential);
+  emscripten::function("openCredentialDataKey", &JsOpenCredentialDataKey);
+  emscripten::function("grantCredential", &JsGrantCredential);
+  emscripten::function("sealConnection", &JsSealConnection);
+  emscripten::function("openConnection", &JsOpenConnection);
   emscripten::function("sealTestJob", &JsSealTestJob);
   emscripten::function("verifyTestResult", &JsVerifyTestResult);
   emscripten::function("release", &JsRelease);

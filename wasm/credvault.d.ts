@@ -114,6 +114,19 @@ export interface Credvault {
   open(key: Handle, context: EnvelopeContext, envelope: string): string;
   inspectEnvelope(envelope: string): EnvelopeHeader;
 
+  /** Credentials and connections in the JSON of the REST API (schema_version 1). A view is
+   *  {name, kind, auth_method, fields: {...}}; `record` is {id, owner_id, workspace_id,
+   *  version, created_at, updated_at}; `workspaces` are the workspaces to grant it to. */
+  sealCredential(view: object, record: object, dataKey: Handle, workspaces: Handle[]): object;
+  openCredential(sealed: object, workspace: Handle): object;
+  /** Name and facts only: needs just the metadata key (every role). */
+  summarizeCredential(sealed: object, workspace: Handle): object;
+  openCredentialDataKey(sealed: object, workspace: Handle): Handle;
+  /** A grant sharing the credential with `target` (the body of POST .../grants). */
+  grantCredential(sealed: object, name: string, dataKey: Handle, target: Handle): object;
+  sealConnection(view: object, workspace: Handle): object;
+  openConnection(sealed: object, workspace: Handle): object;
+
   sealTestJob(runnerBoxPublicKey: string, header: TestJobHeader, body: object): string;
   verifyTestResult(runnerSignPublicKey: string, result: SignedTestResult, jobId: string,
                    connectionId: string): Record<string, unknown>;

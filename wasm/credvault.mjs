@@ -76,6 +76,16 @@ export default async function createCredvault(options = {}) {
     seal: (key, ctx, plaintext) => unwrap(m.seal(key, ...ctxArgs(ctx), String(plaintext))),
     open: (key, ctx, envelope) => unwrap(m.open(key, ...ctxArgs(ctx), String(envelope))),
     inspectEnvelope: (envelope) => unwrap(m.inspectEnvelope(String(envelope))),
+    sealCredential: (view, record, dataKey, workspaces) =>
+      unwrap(m.sealCredential(view, record, dataKey, Array.from(workspaces))),
+    openCredential: (sealed, workspace) => unwrap(m.openCredential(sealed, workspace)),
+    summarizeCredential: (sealed, workspace) => unwrap(m.summarizeCredential(sealed, workspace)),
+    openCredentialDataKey: (sealed, workspace) =>
+      unwrap(m.openCredentialDataKey(sealed, workspace)),
+    grantCredential: (sealed, name, dataKey, target) =>
+      unwrap(m.grantCredential(sealed, String(name), dataKey, target)),
+    sealConnection: (view, workspace) => unwrap(m.sealConnection(view, workspace)),
+    openConnection: (sealed, workspace) => unwrap(m.openConnection(sealed, workspace)),
     sealTestJob: (runnerBoxPublicKey, header, body) =>
       unwrap(m.sealTestJob(String(runnerBoxPublicKey), header, body)),
     verifyTestResult: (runnerSignPublicKey, result, jobId, connectionId) =>

@@ -114,3 +114,38 @@ test('test jobs: sealed to a runner, results verified against the pinned key', (
   assertCode(() => cv.verifyTestResult(runnerBox, { payload: '{}', signature: 'AA' }, 'j', 'c'),
     'bad_signature');
 });
+
+test('model records: a credential sealed once opens in every workspace it is granted to', () => {
+  const owner = cv.createAccount('model@example.com', 'pw', kdf);
+  const homeId = cv.newId();
+  const otherId = cv.newId();
+  const home = cv.newWorkspaceKeys(homeId, 1);
+  const other = cv.newWorkspaceKeys(otherId, 3);
+  const dataKey = cv.newDataKey();
+  const id = cv.newId();
+  const view = { schema_version: 1, name: 'prom basic', kind: 'prometheus', auth_method: 'basic',
+    fields: { username: 'admin', password: 'canary-pw-1' } };
+  const record = { id, owner_id: owner.record.account_id, workspace_id: homeId, version: 1,
+    created_at: 1700000000, updated_at: 1700000000 };
+  const sealed = cv.sealCredential(view, record, dataKey, [home]);
+  assert.equal(JSON.stringify(sealed).includes('canary'), false);
+  assert.equal(sealed.grants.length, 1);
+  assert.equal(cv.openCredential(sealed, home).fields.password, 'canary-pw-1');
+  assert.equal(cv.summarizeCredential(sealed, home).name, 'prom basic');
+  assertCode(() => cv.openCredential(sealed, other), 'not_found');
+
+  const key = cv.openCredentialDataKey(sealed, home);
+  const grant = cv.grantCredential(sealed, 'shared prom', key, other);
+  const shared = { ...sealed, grants: [...sealed.grants, grant] };
+  assert.equal(cv.openCredential(shared, other).name, 'shared prom');
+  assertCode(() => cv.sealCredential({ ...view, fields: {} }, record, dataKey, [home]), 'validation');
+
+  const conn = { schema_version: 1, id: cv.newId(), workspace_id: homeId, kind: 'prometheus',
+    name: 'prom-eu', endpoint: 'https://prom.internal:9090', tls: { ca_data: '', server_name: '',
+      insecure_skip_verify: false }, credential_id: id, managed: false, environment_ids: [],
+    state: 'discovered', version: 1, created_at: 1700000000, updated_at: 1700000000 };
+  const sealedConn = cv.sealConnection(conn, home);
+  assert.equal(JSON.stringify(sealedConn).includes('prom.internal'), false);
+  assert.equal(cv.openConnection(sealedConn, home).endpoint, 'https://prom.internal:9090');
+  assertCode(() => cv.openConnection(sealedConn, other), 'decrypt_failed');
+});

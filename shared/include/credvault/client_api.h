@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -77,6 +78,20 @@ class ClientApi {
                                   uint64_t version, Handle data_key) const;
   Result<Handle> UnwrapDataKey(Handle workspace, std::string_view credential_id, uint64_t version,
                                std::string_view wrapped);
+
+  // The model's records (JSON of model_json.h), sealed and opened with keys from the ring.
+  // `record` carries the plaintext facts: {id, owner_id, workspace_id, version, created_at,
+  // updated_at}. `workspaces` are handles of the workspaces to grant it to (the home one
+  // among them).
+  Result<nlohmann::json> SealCredential(const nlohmann::json& view, const nlohmann::json& record,
+                                        Handle data_key, const std::vector<Handle>& workspaces);
+  Result<nlohmann::json> OpenCredential(const nlohmann::json& sealed, Handle workspace) const;
+  Result<nlohmann::json> SummarizeCredential(const nlohmann::json& sealed, Handle workspace) const;
+  Result<Handle> OpenCredentialDataKey(const nlohmann::json& sealed, Handle workspace);
+  Result<nlohmann::json> GrantCredential(const nlohmann::json& sealed, std::string_view name,
+                                         Handle data_key, Handle target_workspace) const;
+  Result<nlohmann::json> SealConnection(const nlohmann::json& view, Handle workspace) const;
+  Result<nlohmann::json> OpenConnection(const nlohmann::json& sealed, Handle workspace) const;
 
   Result<std::string> Seal(Handle key, const EnvelopeContext& context,
                            std::string_view plaintext) const;

@@ -29,6 +29,8 @@ inline constexpr uint64_t kModelSchemaVersion = 1;
 Result<nlohmann::json> ParseJsonObject(std::string_view text);
 
 nlohmann::json SealedCredentialToJson(const SealedCredential& credential);
+// One element of a sealed credential's "grants" (also the body that shares it).
+nlohmann::json CredentialGrantToJson(const CredentialGrant& grant);
 Result<SealedCredential> SealedCredentialFromJson(const nlohmann::json& j);
 
 nlohmann::json CredentialSummaryToJson(const CredentialSummary& summary);

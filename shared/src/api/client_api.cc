@@ -1,7 +1,11 @@
 #include "credvault/client_api.h"
 
 #include "credvault/account.h"
+#include "credvault/connection.h"
+#include "credvault/credential.h"
 #include "credvault/crypto_json.h"
+#include "credvault/model_json.h"
+#include "json/model_reader.h"
 
 namespace credvault {
 
@@ -205,6 +209,81 @@ Result<Handle> ClientApi::UnwrapDataKey(Handle workspace, std::string_view crede
   }
   CV_ASSIGN_OR_RETURN(SymmetricKey key, credvault::UnwrapDataKey(*keys, credential_id, version, raw));
   return ring_.Add(std::move(key));
+}
+
+namespace {
+
+Result<CredentialRecord> CredentialRecordFromJson(const json& j) {
+  internal::ModelReader r(j, "record");
+  CredentialRecord record;
+  r.String("id", &record.id);
+  r.String("owner_id", &record.owner_id);
+  r.String("workspace_id", &record.workspace_id);
+  r.Uint("version", &record.version);
+  r.Int("created_at", &record.created_at);
+  r.Int("updated_at", &record.updated_at);
+  if (!r.ok()) return r.status();
+  return record;
+}
+
+}  // namespace
+
+Result<json> ClientApi::SealCredential(const json& view, const json& record, Handle data_key,
+                                       const std::vector<Handle>& workspaces) {
+  CV_ASSIGN_OR_RETURN(CredentialView v, CredentialViewFromJson(view));
+  CV_ASSIGN_OR_RETURN(CredentialRecord rec, CredentialRecordFromJson(record));
+  CV_ASSIGN_OR_RETURN(const SymmetricKey* key, ring_.GetDataKey(data_key));
+  std::vector<const WorkspaceKeys*> keys;
+  for (Handle h : workspaces) {
+    CV_ASSIGN_OR_RETURN(const WorkspaceKeys* k, ring_.GetWorkspace(h));
+    keys.push_back(k);
+  }
+  CV_ASSIGN_OR_RETURN(SealedCredential sealed, credvault::SealCredential(v, rec, *key, keys));
+  return SealedCredentialToJson(sealed);
+}
+
+Result<json> ClientApi::OpenCredential(const json& sealed, Handle workspace) const {
+  CV_ASSIGN_OR_RETURN(const WorkspaceKeys* keys, ring_.GetWorkspace(workspace));
+  CV_ASSIGN_OR_RETURN(SealedCredential s, SealedCredentialFromJson(sealed));
+  CV_ASSIGN_OR_RETURN(CredentialView view, credvault::OpenCredential(s, *keys));
+  return CredentialViewToJson(view);
+}
+
+Result<json> ClientApi::SummarizeCredential(const json& sealed, Handle workspace) const {
+  CV_ASSIGN_OR_RETURN(const WorkspaceKeys* keys, ring_.GetWorkspace(workspace));
+  CV_ASSIGN_OR_RETURN(SealedCredential s, SealedCredentialFromJson(sealed));
+  CV_ASSIGN_OR_RETURN(CredentialSummary summary, credvault::SummarizeCredential(s, *keys));
+  return CredentialSummaryToJson(summary);
+}
+
+Result<Handle> ClientApi::OpenCredentialDataKey(const json& sealed, Handle workspace) {
+  CV_ASSIGN_OR_RETURN(const WorkspaceKeys* keys, ring_.GetWorkspace(workspace));
+  CV_ASSIGN_OR_RETURN(SealedCredential s, SealedCredentialFromJson(sealed));
+  CV_ASSIGN_OR_RETURN(SymmetricKey key, OpenDataKey(s, *keys));
+  return ring_.Add(std::move(key));
+}
+
+Result<json> ClientApi::GrantCredential(const json& sealed, std::string_view name,
+                                        Handle data_key, Handle target_workspace) const {
+  CV_ASSIGN_OR_RETURN(const SymmetricKey* key, ring_.GetDataKey(data_key));
+  CV_ASSIGN_OR_RETURN(const WorkspaceKeys* target, ring_.GetWorkspace(target_workspace));
+  CV_ASSIGN_OR_RETURN(SealedCredential s, SealedCredentialFromJson(sealed));
+  CV_ASSIGN_OR_RETURN(CredentialGrant grant, credvault::GrantCredential(s, name, *key, *target));
+  return CredentialGrantToJson(grant);
+}
+
+Result<json> ClientApi::SealConnection(const json& view, Handle workspace) const {
+  CV_ASSIGN_OR_RETURN(const WorkspaceKeys* keys, ring_.GetWorkspace(workspace));
+  CV_ASSIGN_OR_RETURN(ConnectionView v, ConnectionViewFromJson(view));
+  CV_ASSIGN_OR_RETURN(SealedConnection sealed, credvault::SealConnection(v, *keys));
+  return SealedConnectionToJson(sealed);
+}
+
+Result<json> ClientApi::OpenConnection(const json& sealed, Handle workspace) const {
+  CV_ASSIGN_OR_RETURN(const WorkspaceKeys* keys, ring_.GetWorkspace(workspace));
+  CV_ASSIGN_OR_RETURN(SealedConnection s, SealedConnectionFromJson(sealed));
+  CV_ASSIGN_OR_RETURN(ConnectionView view, credvault::OpenConnection(s, *keys));
+  return ConnectionViewToJson(view);
 }
 
 Result<std::string> ClientApi::Seal(Handle key, const EnvelopeContext& context,

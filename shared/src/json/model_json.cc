@@ -126,14 +126,16 @@ Result<json> ParseJsonObject(std::string_view text) {
 
 // ---- credentials ----
 
+json CredentialGrantToJson(const CredentialGrant& g) {
+  return json{{kWorkspaceId, g.workspace_id},
+              {kKeyGeneration, g.key_generation},
+              {kWrappedDataKey, Envelope(g.wrapped_data_key)},
+              {kSealedName, Envelope(g.sealed_name)}};
+}
+
 json SealedCredentialToJson(const SealedCredential& c) {
   json grants = json::array();
-  for (const CredentialGrant& g : c.grants) {
-    grants.push_back(json{{kWorkspaceId, g.workspace_id},
-                          {kKeyGeneration, g.key_generation},
-                          {kWrappedDataKey, Envelope(g.wrapped_data_key)},
-                          {kSealedName, Envelope(g.sealed_name)}});
-  }
+  for (const CredentialGrant& g : c.grants) grants.push_back(CredentialGrantToJson(g));
   return json{{kSchemaVersion, kModelSchemaVersion},
               {kId, c.id},
               {kOwnerId, c.owner_id},
