@@ -147,5 +147,7 @@ test('model records: a credential sealed once opens in every workspace it is gra
   const sealedConn = cv.sealConnection(conn, home);
   assert.equal(JSON.stringify(sealedConn).includes('prom.internal'), false);
   assert.equal(cv.openConnection(sealedConn, home).endpoint, 'https://prom.internal:9090');
-  assertCode(() => cv.openConnection(sealedConn, other), 'decrypt_failed');
+  assertCode(() => cv.openConnection(sealedConn, other), 'invalid_argument');
+  const impostor = cv.newWorkspaceKeys(homeId, 1);  // same id and generation, other key
+  assertCode(() => cv.openConnection(sealedConn, impostor), 'decrypt_failed');
 });
