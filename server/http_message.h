@@ -21,6 +21,9 @@ struct HttpRequest {
   std::string target;  // the raw request target, e.g. "/module/a.mjs?v=1"
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
+  // The peer's IP address as the transport saw it (a proxy's, behind one). Used for the
+  // per-address login limit; never logged with the request.
+  std::string remote_address;
   // Filled by the router from `{name}` segments of the matched route pattern.
   std::map<std::string, std::string, std::less<>> params;
 

@@ -127,7 +127,9 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     const bool head = message.method() == http::verb::head;
     const unsigned version = message.version();
 
-    HttpResponse response = context_.router->Dispatch(ToHttpRequest(std::move(message)));
+    HttpRequest request = ToHttpRequest(std::move(message));
+    request.remote_address = remote_;
+    HttpResponse response = context_.router->Dispatch(std::move(request));
     if (!keep_alive) read_closed_ = true;
     Enqueue(std::move(response), std::move(log), version, keep_alive, head);
   }

@@ -167,7 +167,7 @@ Result<ProofCheck> CheckProof(const AccountsState& state, const HttpRequest& req
   return check;
 }
 
-std::string_view ClientAddress(const HttpRequest& /*request*/) { return {}; }
+std::string_view ClientAddress(const HttpRequest& request) { return request.remote_address; }
 
 json PublicKeysJson(const AccountRecord& record) {
   return {{"account_id", record.account_id},

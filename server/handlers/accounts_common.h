@@ -34,7 +34,7 @@ Result<SecretBytes> ReadProof(const nlohmann::json& body, const char* name);
 // that may not change otherwise.
 Status CheckPasswordRewrap(const AccountRecord& stored, const AccountRecord& next);
 
-// The peer's address, for per-address limits ("" while the transport does not pass it).
+// The peer's address as the transport saw it, for per-address limits.
 std::string_view ClientAddress(const HttpRequest& request);
 
 // {"account_id", "box_public_key", "sign_public_key"}: what anyone signed in may see.
