@@ -174,8 +174,23 @@ std::pair<int, int> Router::Specificity(const Route& route) {
 }
 
 HttpResponse Router::Dispatch(HttpRequest request) const {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string method = request.method;
+  std::string_view pattern;
+  HttpResponse response = Resolve(std::move(request), &pattern);
+  Observe(method, pattern, response.status, started);
+  return response;
+}
+
+void Router::Observe(std::string_view method, std::string_view pattern, int status,
+                     std::chrono::steady_clock::time_point started) const {
+  if (!observer_) return;
+  observer_({method, pattern, status, std::chrono::steady_clock::now() - started});
+}
+
+HttpResponse Router::Resolve(HttpRequest request, std::string_view* pattern) const {
   const std::string_view path = request.Path();
-  if (path.empty() || path.front() != '/') return Reject(Rejection::kBadRequest);
+  if (path.empty() || path.front() != '/') return RejectResponse(Rejection::kBadRequest);
 
   // The most specific pattern that matches the path decides (the first registered on a
   // tie): 404 if none matches, 405 if that pattern lacks the method.
@@ -202,11 +217,13 @@ HttpResponse Router::Dispatch(HttpRequest request) const {
     if (route.method == "GET") allow += ", HEAD";
   }
   if (chosen == nullptr) {
-    HttpResponse response = Reject(Rejection::kMethodNotAllowed);
+    *pattern = best->pattern;
+    HttpResponse response = RejectResponse(Rejection::kMethodNotAllowed);
     response.SetHeader("Allow", std::move(allow));
     return response;
   }
 
+  *pattern = chosen->pattern;
   request.params = std::move(best_params);
   Result<HttpResponse> result = chosen->handler(request);
   if (!result.ok()) return ErrorResponse(result.status());
@@ -216,6 +233,14 @@ HttpResponse Router::Dispatch(HttpRequest request) const {
 }
 
 HttpResponse Router::Reject(Rejection rejection) const {
+  const auto started = std::chrono::steady_clock::now();
+  HttpResponse response = RejectResponse(rejection);
+  // Refused while reading: the method may be anything a client sent, so none is recorded.
+  Observe("", "", response.status, started);
+  return response;
+}
+
+HttpResponse Router::RejectResponse(Rejection rejection) {
   for (const RejectionMapping& mapping : kRejectionTable) {
     if (mapping.rejection != rejection) continue;
     HttpResponse response = JsonError(mapping.http_status, mapping.code, mapping.message);

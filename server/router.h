@@ -10,11 +10,12 @@
 // The most specific pattern wins: no wildcard before wildcard, then more literal segments.
 // HEAD is answered by the GET handler when no HEAD handler is registered.
 //
-// Build the table before serving; afterwards Dispatch and Reject are const and safe to call
-// from any number of threads.
+// Build the table (and set the observer) before serving; afterwards Dispatch and Reject are
+// const and safe to call from any number of threads.
 #ifndef CREDVAULT_SERVER_ROUTER_H_
 #define CREDVAULT_SERVER_ROUTER_H_
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -36,6 +37,17 @@ enum class Rejection {
 };
 
 using Handler = std::function<Result<HttpResponse>(const HttpRequest&)>;
+
+// One answered request, for metrics: the matched route pattern (never the raw path, which
+// holds ids; empty when no route matched or the request was refused before routing).
+struct RouteSample {
+  std::string_view method;
+  std::string_view pattern;
+  int status = 0;
+  std::chrono::nanoseconds elapsed{0};  // routing and the handler
+};
+// Called once per Dispatch and Reject, on the calling thread: must be thread-safe.
+using RouteObserver = std::function<void(const RouteSample&)>;
 
 class Router {
  public:
@@ -59,6 +71,9 @@ class Router {
   // "GET /healthz", ... in registration order: for diagnostics and route/doc drift checks.
   std::vector<std::string> Describe() const;
 
+  // Sets the one observer of answered requests (replaces any earlier one).
+  void SetObserver(RouteObserver observer) { observer_ = std::move(observer); }
+
  private:
   struct Segment {
     std::string text;
@@ -78,8 +93,15 @@ class Router {
                       std::map<std::string, std::string, std::less<>>* params);
   // Rank of a pattern: higher is more specific.
   static std::pair<int, int> Specificity(const Route& route);
+  // Dispatch and Reject without the observer. Resolve sets `*pattern` to the pattern of the
+  // route that matched the path.
+  HttpResponse Resolve(HttpRequest request, std::string_view* pattern) const;
+  static HttpResponse RejectResponse(Rejection rejection);
+  void Observe(std::string_view method, std::string_view pattern, int status,
+               std::chrono::steady_clock::time_point started) const;
 
   std::vector<Route> routes_;
+  RouteObserver observer_;
 };
 
 }  // namespace credvault::server
