@@ -23,6 +23,9 @@
 #include "data_dir.h"
 #include "json_log.h"
 #include "listener.h"
+#include "ops/metrics.h"
+#include "ops/ops_routes.h"
+#include "ops/timed_store.h"
 #include "request_ids.h"
 #include "router.h"
 #include "routes.h"
@@ -37,6 +40,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::seconds kDrainDeadline{10};
 constexpr std::chrono::milliseconds kDrainPollInterval{50};
+
+double UnixSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 std::optional<std::string> GetEnv(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
@@ -119,10 +126,14 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
     log.Write("startup_failed", {{"error", store.status().ToString()}});
     return 1;
   }
+  // Every handler reaches the store through the timing wrapper: one place measures it.
+  ops::Metrics metrics(ops::CurrentBuild((*store)->EngineName()), UnixSeconds());
+  ops::TimedStore timed_store(**store, metrics);
   api::ApiContext api;
-  api.store = store->get();
+  api.store = &timed_store;
   Router router;
-  if (const Status status = RegisterRoutes(config, api, router); !status.ok()) {
+  ops::ObserveRequests(router, metrics);
+  if (const Status status = RegisterRoutes(config, api, router, &metrics); !status.ok()) {
     log.Write("startup_failed", {{"error", status.ToString()}});
     return 1;
   }

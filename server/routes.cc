@@ -11,6 +11,7 @@
 #include "handlers/members.h"
 #include "handlers/runners.h"
 #include "handlers/workspaces.h"
+#include "ops/ops_routes.h"
 #include "static/static_files.h"
 
 namespace credvault::server {
@@ -27,8 +28,10 @@ Status MountStatic(Router& router, std::string_view pattern, const std::string& 
 
 }  // namespace
 
-Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Router& router) {
+Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Router& router,
+                      ops::Metrics* metrics) {
   CV_RETURN_IF_ERROR(router.Add("GET", "/healthz", HandleHealthz));
+  CV_RETURN_IF_ERROR(ops::RegisterOpsRoutes(router, {api.store, metrics}));
   auth::LoginPolicy login_policy;
   login_policy.session_ttl_seconds = config.session_ttl_seconds;
   CV_RETURN_IF_ERROR(RegisterAccountRoutes(router, api, login_policy));

@@ -10,13 +10,16 @@
 #include "api/endpoint.h"
 #include "config.h"
 #include "credvault/status.h"
+#include "ops/metrics.h"
 #include "router.h"
 
 namespace credvault::server {
 
 // Handlers may keep references to objects they create; `router` owns them through its
-// handlers, so they live as long as it does. `api.store` must outlive the router.
-Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Router& router);
+// handlers, so they live as long as it does. `api.store` must outlive the router, and so
+// must `metrics` (served at /metrics; null: an empty registry of the router's own).
+Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Router& router,
+                      ops::Metrics* metrics = nullptr);
 
 }  // namespace credvault::server
 
