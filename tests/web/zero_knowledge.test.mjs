@@ -270,6 +270,10 @@ test('every flow leaves no canary in the database, its WAL and SHM, or the log',
   await newWorkspace(server, alice, positiveName);
   const positivePath = canary('positive-logged-path');
   assert.equal((await call(server, 'GET', `/${positivePath}`)).status, 404);
+  // The request log line is written after the response: wait for it (and so for all before).
+  for (let i = 0; i < 100 && !server.rawLog.includes(positivePath); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 
   const secrets = { ...C, ...generated };
   const files = () => dataFiles(dataDir);
