@@ -166,20 +166,36 @@ Metrics::Metrics(BuildInfo build, double start_time_seconds)
 
 void Metrics::ObserveRequest(std::string_view method, std::string_view route, int status,
                              std::chrono::nanoseconds elapsed) {
-  RequestKey key{std::string(MethodLabel(method)), std::string(route.empty() ? kNoRoute : route),
-                 status};
+  const std::tuple<std::string_view, std::string_view, int> key{
+      MethodLabel(method), route.empty() ? kNoRoute : route, status};
   const double seconds = Seconds(elapsed);
   std::lock_guard<std::mutex> lock(mutex_);
-  requests_[std::move(key)].Observe(seconds);
+  auto it = requests_.find(key);
+  if (it == requests_.end()) {
+    it = requests_
+             .emplace(
+                 RequestKey{std::string(std::get<0>(key)), std::string(std::get<1>(key)), status},
+                 Histogram{})
+             .first;
+  }
+  it->second.Observe(seconds);
 }
 
 void Metrics::ObserveStore(std::string_view engine, std::string_view operation,
                            const Status& outcome, std::chrono::nanoseconds elapsed) {
-  StoreKey key{std::string(engine), std::string(operation),
-               std::string(outcome.ok() ? std::string_view("ok") : outcome.code_name())};
+  const std::tuple<std::string_view, std::string_view, std::string_view> key{
+      engine, operation, outcome.ok() ? std::string_view("ok") : outcome.code_name()};
   const double seconds = Seconds(elapsed);
   std::lock_guard<std::mutex> lock(mutex_);
-  store_[std::move(key)].Observe(seconds);
+  auto it = store_.find(key);
+  if (it == store_.end()) {
+    it = store_
+             .emplace(StoreKey{std::string(std::get<0>(key)), std::string(std::get<1>(key)),
+                               std::string(std::get<2>(key))},
+                      Histogram{})
+             .first;
+  }
+  it->second.Observe(seconds);
 }
 
 std::string Metrics::Render() const {

@@ -76,8 +76,10 @@ class Metrics {
   const BuildInfo build_;
   const double start_time_seconds_;
   mutable std::mutex mutex_;
-  std::map<RequestKey, Histogram> requests_;
-  std::map<StoreKey, Histogram> store_;
+  // Transparent comparison: an observation looks its series up by views and allocates
+  // the key only when the series is new.
+  std::map<RequestKey, Histogram, std::less<>> requests_;
+  std::map<StoreKey, Histogram, std::less<>> store_;
 };
 
 }  // namespace credvault::server::ops
