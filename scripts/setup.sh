@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libyaml-cpp-dev
   chromium
   sqlite3 wrk nginx prometheus  # durability checks, make bench, promtool for /metrics
+  apache2-utils openssl  # runner tests: htpasswd for Prometheus basic auth, a throwaway PKI
 )
 
 missing=()

@@ -2,10 +2,9 @@
 #include "credvault/probe_target_json.h"
 
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 namespace credvault {
 namespace {
@@ -114,10 +113,10 @@ Status ReadTls(const json& body, ProbeTls* tls) {
 Status ReadAuth(const json& body, ProbeAuth* auth) {
   CV_ASSIGN_OR_RETURN(const json* j, ReadObject(body, kAuth));
   if (j == nullptr) return Status::Ok();
-  CV_RETURN_IF_ERROR(OnlyKnownFields(
-      *j, kAuth,
-      {kKind, kToken, kUsername, kPassword, kClientCertificatePem, kClientKeyPem, kHeaderName,
-       kHeaderValue, kAppId, kInstallationId, kAppPrivateKeyPem}));
+  CV_RETURN_IF_ERROR(
+      OnlyKnownFields(*j, kAuth,
+                      {kKind, kToken, kUsername, kPassword, kClientCertificatePem, kClientKeyPem,
+                       kHeaderName, kHeaderValue, kAppId, kInstallationId, kAppPrivateKeyPem}));
   std::string kind;
   CV_RETURN_IF_ERROR(ReadString(*j, kKind, &kind));
   if (!kind.empty()) {
