@@ -217,6 +217,15 @@ ProbeObservation SendAndReceive(asio::io_context& ioc, Stream& stream, beast::tc
   http::response_parser<http::string_body> parser;
   parser.body_limit(ex.limits.max_response_bytes);
   parser.header_limit(kHeaderLimit);
+  ec = RunOp(ioc, [&](auto handler) {
+    http::async_read_header(stream, buffer, parser, std::move(handler));
+  });
+  if (ec) return ExchangeFailure(ec, ssl, "response");
+  // Boost 1.74 does not apply body_limit to a Content-Length body (it does to chunked and
+  // read-until-close bodies), so a declared length over the cap is refused here, unread.
+  if (parser.content_length() && *parser.content_length() > ex.limits.max_response_bytes) {
+    return ExchangeFailure(http::error::body_limit, ssl, "response");
+  }
   ec = RunOp(ioc,
              [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
   if (ec) return ExchangeFailure(ec, ssl, "response");

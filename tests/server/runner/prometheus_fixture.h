@@ -84,8 +84,8 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// CA, server certificate (SAN localhost and 127.0.0.1), client certificate, and a second,
-// unrelated CA. All PEM files in `dir`.
+// CA, server certificate (SAN localhost and 127.0.0.1), the same server key in a certificate
+// that expired in 2020, a client certificate, and a second, unrelated CA. PEM files in `dir`.
 inline bool MakeTestPki(const std::filesystem::path& dir) {
   const std::string d = "'" + dir.string() + "'";
   const std::filesystem::path log = dir / "openssl.log";
@@ -93,6 +93,12 @@ inline bool MakeTestPki(const std::filesystem::path& dir) {
   WriteFileText(dir / "server.ext",
                 "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
   WriteFileText(dir / "client.ext", "extendedKeyUsage=clientAuth\n");
+  // `openssl x509` (3.0) cannot back-date a certificate; `openssl ca` can, with this config.
+  WriteFileText(dir / "ca.cnf",
+                "[ca]\ndefault_ca=tca\n[tca]\ndatabase=index.txt\nnew_certs_dir=.\n"
+                "serial=serial\ndefault_md=sha256\npolicy=pol\n[pol]\ncommonName=supplied\n");
+  WriteFileText(dir / "index.txt", "");
+  WriteFileText(dir / "serial", "1000\n");
   return Shell("cd " + d + " && openssl req -x509 " + ec +
                    " -keyout ca.key -out ca.crt -days 2 -subj /CN=credvault-test-ca",
                log) &&
@@ -108,6 +114,11 @@ inline bool MakeTestPki(const std::filesystem::path& dir) {
                    " -keyout client.key -out client.csr -subj /CN=client-1 && openssl x509 "
                    "-req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
                    "-extfile client.ext -out client.crt",
+               log) &&
+         Shell("cd " + d +
+                   " && openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key "
+                   "-in server.csr -out expired.crt -startdate 20200101000000Z "
+                   "-enddate 20200102000000Z -extfile server.ext -notext",
                log);
 }
 

@@ -84,6 +84,15 @@ class PrometheusRunnerTest : public ::testing::Test {
                                 "  client_ca_file: " +
                                 (d / "ca.crt").string() + "\n"));
 
+    expired_ = new PrometheusProcess();
+    ASSERT_TRUE(expired_->Start(d, "expired",
+                                "tls_server_config:\n"
+                                "  cert_file: " +
+                                    (d / "expired.crt").string() +
+                                    "\n"
+                                    "  key_file: " +
+                                    (d / "server.key").string() + "\n"));
+
     const std::string basic_header =
         "Basic " + Base64Encode(AsBytes(std::string(kUser) + ":" + kPassword));
     ASSERT_TRUE(WaitReady(*basic_, BasicUrl() + "/-/ready", nullptr, basic_header, "", nullptr))
@@ -94,23 +103,30 @@ class PrometheusRunnerTest : public ::testing::Test {
     ASSERT_TRUE(
         WaitReady(*tls_, TlsUrl("127.0.0.1") + "/-/ready", &tls, "", *client_cert_pem_, &key))
         << tls_->Log();
+    ProbeTls skip;
+    skip.insecure_skip_verify = true;
+    ASSERT_TRUE(
+        WaitReady(*expired_, TlsUrlOf(*expired_, "127.0.0.1") + "/-/ready", &skip, "", "", nullptr))
+        << expired_->Log();
   }
 
   static void TearDownTestSuite() {
     delete basic_;  // stops the process
     delete tls_;
+    delete expired_;
     delete ca_pem_;
     delete other_ca_pem_;
     delete client_cert_pem_;
     delete client_key_pem_;
     delete dir_;  // removes the PKI and the TSDBs
-    basic_ = tls_ = nullptr;
+    basic_ = tls_ = expired_ = nullptr;
     dir_ = nullptr;
   }
 
   void SetUp() override {
     ASSERT_NE(basic_, nullptr);
     ASSERT_NE(tls_, nullptr);
+    ASSERT_NE(expired_, nullptr);
     RunnerOptions options;
     options.key_dir = dir_->path() / ("runner-" + std::to_string(++runner_count_));
     options.limits.connect_timeout = std::chrono::milliseconds(3000);
@@ -121,9 +137,10 @@ class PrometheusRunnerTest : public ::testing::Test {
   }
 
   static std::string BasicUrl() { return "http://127.0.0.1:" + std::to_string(basic_->port()); }
-  static std::string TlsUrl(const std::string& host) {
-    return "https://" + host + ":" + std::to_string(tls_->port());
+  static std::string TlsUrlOf(const PrometheusProcess& p, const std::string& host) {
+    return "https://" + host + ":" + std::to_string(p.port());
   }
+  static std::string TlsUrl(const std::string& host) { return TlsUrlOf(*tls_, host); }
 
   static ProbeJobSpec BasicSpec(const std::string& password) {
     ProbeJobSpec spec;
@@ -185,6 +202,7 @@ class PrometheusRunnerTest : public ::testing::Test {
   static inline TempDir* dir_ = nullptr;
   static inline PrometheusProcess* basic_ = nullptr;
   static inline PrometheusProcess* tls_ = nullptr;
+  static inline PrometheusProcess* expired_ = nullptr;  // TLS with a certificate expired in 2020
   static inline std::string* ca_pem_ = nullptr;
   static inline std::string* other_ca_pem_ = nullptr;
   static inline std::string* client_cert_pem_ = nullptr;
@@ -271,6 +289,15 @@ TEST_F(PrometheusRunnerTest, NameResolvedToLoopbackIsVerifiedAgainstDnsSan) {
   spec.target.endpoint = TlsUrl("localhost");
   ProbeResult r = Run(spec);
   EXPECT_EQ(r.outcome, ProbeOutcome::kOk) << r.message;
+}
+
+TEST_F(PrometheusRunnerTest, ExpiredServerCertificateIsTlsExpiredNotUntrusted) {
+  ProbeJobSpec spec = TlsSpec(false);
+  spec.target.endpoint = TlsUrlOf(*expired_, "127.0.0.1");
+  ProbeResult r = Run(spec);
+  EXPECT_EQ(r.outcome, ProbeOutcome::kTlsExpired) << r.message;
+  EXPECT_EQ(r.transport_error, TransportError::kTlsCertificateExpired);
+  EXPECT_TRUE(HasRemediation(r, RemediationAction::kRenewServerCertificate)) << r.message;
 }
 
 TEST_F(PrometheusRunnerTest, SkipVerifyAcceptsAnUntrustedServerAndSaysSo) {
