@@ -161,6 +161,38 @@ struct CredentialFormState {
 CredentialFormState BuildCredentialForm(const CredentialView& view, bool touched);
 void DropUnusedFields(CredentialView* view);
 
+// ---- connection form ----
+
+// What the connection form holds while the user types: the endpoint as text, and the kind
+// and method of the credential picked (if any), which decide whether it fits.
+struct ConnectionFormInput {
+  ServiceKind kind = ServiceKind::kHttp;
+  std::string name;
+  std::string endpoint;
+  TlsSettings tls;
+  bool has_credential = false;
+  ServiceKind credential_kind = ServiceKind::kHttp;
+  AuthMethod credential_method = AuthMethod::kBearerToken;
+};
+struct ConnectionFormMessage {
+  std::string code;  // empty when the field is fine
+  std::string message;
+};
+struct ConnectionFormState {
+  ConnectionFormMessage name;
+  ConnectionFormMessage endpoint;
+  ConnectionFormMessage ca_data;
+  ConnectionFormMessage server_name;
+  ConnectionFormMessage insecure_skip_verify;
+  ConnectionFormMessage credential;
+  // Warnings that do not block saving, shown beside the endpoint and the TLS choice.
+  std::vector<StatusChip> warnings;
+  bool valid = false;  // submit enabled
+};
+// The same checks the seal step runs (CheckConnection, CheckCredentialFits), placed beside
+// their fields; `touched` as for the credential form.
+ConnectionFormState BuildConnectionForm(const ConnectionFormInput& input, bool touched);
+
 }  // namespace credvault
 
 #endif  // CREDVAULT_UI_H_

@@ -54,6 +54,48 @@ CredentialFormState BuildCredentialForm(const CredentialView& view, bool touched
   return form;
 }
 
+ConnectionFormState BuildConnectionForm(const ConnectionFormInput& input, bool touched) {
+  ConnectionFormState form;
+  ConnectionView view;
+  view.id = "form";
+  view.workspace_id = "form";
+  view.kind = input.kind;
+  view.name = input.name;
+  view.tls = input.tls;
+  FieldIssues issues;
+  std::optional<FieldIssue> endpoint_issue =
+      CheckEndpoint(input.endpoint, "endpoint", &view.endpoint);
+  if (endpoint_issue) issues.push_back(*endpoint_issue);
+  for (FieldIssue& issue : CheckConnection(view)) {
+    // An unparsed endpoint is reported once, by CheckEndpoint.
+    if (issue.field != "endpoint") issues.push_back(std::move(issue));
+  }
+  if (input.has_credential) {
+    Status fits = CheckCredentialFits(input.kind, input.credential_kind, input.credential_method);
+    if (!fits.ok()) issues.push_back({"credential_id", "does_not_fit", fits.message()});
+  }
+  form.valid = issues.empty();
+  for (const FieldIssue& issue : issues) {
+    if (!Shown(issue, touched)) continue;
+    ConnectionFormMessage* slot = issue.field == "name"          ? &form.name
+                                  : issue.field == "endpoint"    ? &form.endpoint
+                                  : issue.field == "ca_data"     ? &form.ca_data
+                                  : issue.field == "server_name" ? &form.server_name
+                                  : issue.field == "insecure_skip_verify"
+                                      ? &form.insecure_skip_verify
+                                  : issue.field == "credential_id" ? &form.credential
+                                                                   : nullptr;
+    if (slot != nullptr && slot->code.empty()) *slot = {issue.code, issue.message};
+  }
+  if (!endpoint_issue) {
+    ConnectionSummary summary;
+    summary.plain_http = view.endpoint.plain_http();
+    summary.insecure_skip_verify = input.tls.insecure_skip_verify;
+    form.warnings = ConnectionWarningChips(summary);
+  }
+  return form;
+}
+
 void DropUnusedFields(CredentialView* view) {
   const AuthMethodSpec* spec = FindAuthMethod(view->kind, view->method);
   for (size_t i = 0; i < kCredentialFieldCount; ++i) {

@@ -323,3 +323,60 @@ TEST(UiListIndexTest, AgreesWithListConnections) {
 
 }  // namespace
 }  // namespace credvault
+
+namespace credvault {
+namespace {
+
+TEST(UiConnectionFormTest, MessagesSitBesideTheirFields) {
+  ConnectionFormInput in;
+  in.kind = ServiceKind::kPrometheus;
+  ConnectionFormState pristine = BuildConnectionForm(in, /*touched=*/false);
+  EXPECT_FALSE(pristine.valid);
+  EXPECT_TRUE(pristine.name.code.empty());  // "required" waits until the user submits
+  EXPECT_TRUE(pristine.endpoint.code.empty());
+  ConnectionFormState submitted = BuildConnectionForm(in, true);
+  EXPECT_EQ(submitted.name.code, "required");
+  EXPECT_EQ(submitted.endpoint.code, "required");
+
+  in.name = "prom-eu";
+  in.endpoint = "ftp://prom.internal";
+  ConnectionFormState typed = BuildConnectionForm(in, false);
+  EXPECT_EQ(typed.endpoint.code, "bad_scheme");  // a typed value's format shows at once
+  EXPECT_FALSE(typed.valid);
+
+  in.endpoint = "https://prom.internal:9090";
+  ConnectionFormState ok = BuildConnectionForm(in, true);
+  EXPECT_TRUE(ok.valid);
+  EXPECT_TRUE(ok.warnings.empty());
+
+  in.endpoint = "http://prom.internal:9090";
+  in.tls.insecure_skip_verify = true;
+  ConnectionFormState warned = BuildConnectionForm(in, true);
+  EXPECT_TRUE(warned.valid);
+  ASSERT_EQ(warned.warnings.size(), 2u);  // plain http, TLS not verified
+
+  in.tls.ca_data = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
+  ConnectionFormState both = BuildConnectionForm(in, true);
+  EXPECT_FALSE(both.valid);
+  EXPECT_FALSE(both.ca_data.code.empty());
+  EXPECT_EQ(both.insecure_skip_verify.code, "conflicts_with_ca_data");
+}
+
+TEST(UiConnectionFormTest, TheCredentialMustFitTheKind) {
+  ConnectionFormInput in;
+  in.kind = ServiceKind::kKubernetes;
+  in.name = "cluster";
+  in.endpoint = "https://10.0.0.1:6443";
+  in.has_credential = true;
+  in.credential_kind = ServiceKind::kGitHub;
+  in.credential_method = AuthMethod::kPersonalAccessToken;
+  ConnectionFormState wrong = BuildConnectionForm(in, true);
+  EXPECT_FALSE(wrong.valid);
+  EXPECT_EQ(wrong.credential.code, "does_not_fit");
+  in.credential_kind = ServiceKind::kKubernetes;
+  in.credential_method = AuthMethod::kBearerToken;
+  EXPECT_TRUE(BuildConnectionForm(in, true).valid);
+}
+
+}  // namespace
+}  // namespace credvault
