@@ -30,20 +30,15 @@ if [ ${#missing[@]} -gt 0 ] || [ $need_src -eq 1 ]; then
     exit 1
   fi
   if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/ ; then
-    # Source entries for the WASM builds of libsodium and yaml-cpp.
-    cat > /etc/apt/sources.list.d/credvault-src.sources <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+    # Source entries for the WASM builds of libsodium and yaml-cpp: the machine's own binary
+    # entries (same mirrors, suites and keys), as deb-src.
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+      sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+        > /etc/apt/sources.list.d/credvault-src.sources
+    else
+      grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | sed 's/^deb /deb-src /' \
+        > /etc/apt/sources.list.d/credvault-src.list
+    fi
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
