@@ -125,6 +125,10 @@ class SqliteTx final : public Tx {
   Status WriteEnvironmentIds(const SealedConnection& row);
   // Fills the environment ids of each connection.
   Status CompleteConnections(std::vector<SealedConnection>& connections);
+  // Every connection that `sql` (kConnectionColumns + a WHERE on ?1 = `key`) selects, complete.
+  Result<std::vector<SealedConnection>> ListConnectionsWhere(const std::string& sql,
+                                                            const char* what,
+                                                            std::string_view key);
 
   Connection& db_;
 };

@@ -216,29 +216,23 @@ Result<std::vector<SealedConnection>> SqliteTx::ListConnectionsUsingCredential(
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
   static const std::string sql =
       std::string(kConnectionColumns) + "WHERE c.credential_id = ?1 ORDER BY c.seq";
-  std::vector<SealedConnection> connections;
-  {
-    CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql.c_str(), "list connections of credential"));
-    s.BindText(1, credential_id);
-    while (true) {
-      CV_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      CV_ASSIGN_OR_RETURN(SealedConnection connection, ReadConnection(s));
-      connections.push_back(std::move(connection));
-    }
-  }
-  CV_RETURN_IF_ERROR(CompleteConnections(connections));
-  return connections;
+  return ListConnectionsWhere(sql, "list connections of credential", credential_id);
 }
 
 Result<std::vector<SealedConnection>> SqliteTx::ListAllConnections(std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   static const std::string sql =
       std::string(kConnectionColumns) + "WHERE c.workspace_id = ?1 ORDER BY c.seq";
+  return ListConnectionsWhere(sql, "list all connections", workspace_id);
+}
+
+Result<std::vector<SealedConnection>> SqliteTx::ListConnectionsWhere(const std::string& sql,
+                                                                      const char* what,
+                                                                      std::string_view key) {
   std::vector<SealedConnection> connections;
   {
-    CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql.c_str(), "list all connections"));
-    s.BindText(1, workspace_id);
+    CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql.c_str(), what));
+    s.BindText(1, key);
     while (true) {
       CV_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
