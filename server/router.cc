@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -34,7 +35,7 @@ struct StatusMapping {
 };
 
 // The one table from the core's error codes to HTTP statuses. Codes not listed are 500.
-constexpr std::array<StatusMapping, 18> kStatusTable = {{
+constexpr std::array<StatusMapping, 19> kStatusTable = {{
     {ErrorCode::kInvalidArgument, 400},
     {ErrorCode::kMalformed, 400},
     {ErrorCode::kUnsupportedVersion, 400},
@@ -53,6 +54,7 @@ constexpr std::array<StatusMapping, 18> kStatusTable = {{
     {ErrorCode::kPermissionDenied, 403},
     {ErrorCode::kConflict, 409},
     {ErrorCode::kInvalidTransition, 409},
+    {ErrorCode::kUnavailable, 503},
 }};
 
 struct RejectionMapping {
@@ -116,6 +118,14 @@ bool IsHeadFallback(std::string_view request_method, std::string_view route_meth
 }  // namespace
 
 Status Router::Add(std::string_view method, std::string_view pattern, Handler handler) {
+  return AddAsync(method, pattern,
+                  [handler = std::move(handler)](const HttpRequest& request, Respond respond) {
+                    respond(handler(request));
+                  });
+}
+
+Status Router::AddAsync(std::string_view method, std::string_view pattern,
+                        AsyncHandler handler) {
   if (method.empty() || pattern.empty() || pattern.front() != '/') {
     return Status(ErrorCode::kInvalidArgument, "a route pattern starts with '/'");
   }
@@ -173,13 +183,34 @@ std::pair<int, int> Router::Specificity(const Route& route) {
   return {route.wildcard ? 0 : 1, route.literal_count};
 }
 
-HttpResponse Router::Dispatch(HttpRequest request) const {
+void Router::DispatchAsync(HttpRequest request, Completion done) const {
   const auto started = std::chrono::steady_clock::now();
-  const std::string method = request.method;
   std::string_view pattern;
-  HttpResponse response = Resolve(std::move(request), &pattern);
-  Observe(method, pattern, response.status, started);
-  return response;
+  const Route* chosen = nullptr;
+  if (std::optional<HttpResponse> refused = Resolve(request, &pattern, &chosen)) {
+    Observe(request.method, pattern, refused->status, started);
+    return done(std::move(*refused));
+  }
+  chosen->handler(request, [this, method = request.method, pattern, started,
+                            done = std::move(done)](Result<HttpResponse> result) {
+    HttpResponse response;
+    if (result.ok()) {
+      response = std::move(result).value();
+      AddStandardHeaders(response);
+    } else {
+      response = ErrorResponse(result.status());
+    }
+    Observe(method, pattern, response.status, started);
+    done(std::move(response));
+  });
+}
+
+HttpResponse Router::Dispatch(HttpRequest request) const {
+  std::promise<HttpResponse> answered;
+  std::future<HttpResponse> response = answered.get_future();
+  DispatchAsync(std::move(request),
+                [&answered](HttpResponse done) { answered.set_value(std::move(done)); });
+  return response.get();
 }
 
 void Router::Observe(std::string_view method, std::string_view pattern, int status,
@@ -188,7 +219,8 @@ void Router::Observe(std::string_view method, std::string_view pattern, int stat
   observer_({method, pattern, status, std::chrono::steady_clock::now() - started});
 }
 
-HttpResponse Router::Resolve(HttpRequest request, std::string_view* pattern) const {
+std::optional<HttpResponse> Router::Resolve(HttpRequest& request, std::string_view* pattern,
+                                            const Route** chosen_route) const {
   const std::string_view path = request.Path();
   if (path.empty() || path.front() != '/') return RejectResponse(Rejection::kBadRequest);
 
@@ -224,12 +256,9 @@ HttpResponse Router::Resolve(HttpRequest request, std::string_view* pattern) con
   }
 
   *pattern = chosen->pattern;
+  *chosen_route = chosen;
   request.params = std::move(best_params);
-  Result<HttpResponse> result = chosen->handler(request);
-  if (!result.ok()) return ErrorResponse(result.status());
-  HttpResponse response = std::move(result).value();
-  AddStandardHeaders(response);
-  return response;
+  return std::nullopt;
 }
 
 HttpResponse Router::Reject(Rejection rejection) const {

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,15 @@ enum class Rejection {
 };
 
 using Handler = std::function<Result<HttpResponse>(const HttpRequest&)>;
+
+// A handler that answers later, from any thread, through `respond` (called exactly once):
+// for work that waits on something else (a connectivity test on a runner) and must not hold
+// an io_context thread meanwhile. The request is valid only until the handler returns, so
+// it copies what it needs.
+using Respond = std::function<void(Result<HttpResponse>)>;
+using AsyncHandler = std::function<void(const HttpRequest&, Respond respond)>;
+// Receives the finished response of DispatchAsync.
+using Completion = std::function<void(HttpResponse)>;
 
 // One answered request, for metrics: the matched route pattern (never the raw path, which
 // holds ids; empty when no route matched or the request was refused before routing).
@@ -58,8 +68,13 @@ class Router {
   // Registers `handler` for `method` on `pattern`. Returns kConflict if the same method and
   // pattern were registered before, kInvalidArgument for a malformed pattern.
   Status Add(std::string_view method, std::string_view pattern, Handler handler);
+  Status AddAsync(std::string_view method, std::string_view pattern, AsyncHandler handler);
 
   // Routes and runs a request; never fails: errors come back as JSON error responses.
+  // `done` runs exactly once: on the calling thread before DispatchAsync returns for every
+  // synchronous handler and refusal, or later on the thread an AsyncHandler responds from.
+  void DispatchAsync(HttpRequest request, Completion done) const;
+  // The same, waiting for an asynchronous handler (for tests and tools, not the session).
   HttpResponse Dispatch(HttpRequest request) const;
 
   // The response for a request refused before routing.
@@ -85,7 +100,7 @@ class Router {
     std::vector<Segment> segments;
     bool wildcard = false;
     int literal_count = 0;
-    Handler handler;
+    AsyncHandler handler;
   };
 
   // True if `route` matches `path`; fills `params` on success.
@@ -93,9 +108,10 @@ class Router {
                       std::map<std::string, std::string, std::less<>>* params);
   // Rank of a pattern: higher is more specific.
   static std::pair<int, int> Specificity(const Route& route);
-  // Dispatch and Reject without the observer. Resolve sets `*pattern` to the pattern of the
-  // route that matched the path.
-  HttpResponse Resolve(HttpRequest request, std::string_view* pattern) const;
+  // Finds the route for `request` (filling its params) and sets `*pattern` to the pattern
+  // that matched the path; or returns the refusal (bad target, 404, 405) to send instead.
+  std::optional<HttpResponse> Resolve(HttpRequest& request, std::string_view* pattern,
+                                      const Route** chosen) const;
   static HttpResponse RejectResponse(Rejection rejection);
   void Observe(std::string_view method, std::string_view pattern, int status,
                std::chrono::steady_clock::time_point started) const;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -63,10 +64,31 @@ struct LogRecord {
   Clock::time_point started;
 };
 
+// One response slot per request, in request order. An asynchronous handler fills its slot
+// later; writing stops at the first slot that is not ready, so pipelined responses keep
+// their order.
 struct Outgoing {
+  uint64_t sequence = 0;
+  bool ready = false;
   http::response<http::string_body> message;
   LogRecord log;
   bool close_after = false;
+};
+
+// What HandleRequest needs to turn a handler's response into the message it sends.
+struct ReplyShape {
+  unsigned version = 11;
+  bool keep_alive = false;
+  bool head = false;
+};
+
+// Hands a response from DispatchAsync to the session: inline when the handler answered
+// before DispatchAsync returned (every synchronous route: no extra hop), through the
+// session's strand when it answered later from another thread.
+struct PendingReply {
+  std::mutex mutex;
+  bool returned = false;                // guarded by mutex
+  std::optional<HttpResponse> early;    // guarded by mutex
 };
 
 class Session : public Closable, public std::enable_shared_from_this<Session> {
@@ -129,9 +151,51 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
 
     HttpRequest request = ToHttpRequest(std::move(message));
     request.remote_address = remote_;
-    HttpResponse response = context_.router->Dispatch(std::move(request));
     if (!keep_alive) read_closed_ = true;
-    Enqueue(std::move(response), std::move(log), version, keep_alive, head);
+    const ReplyShape shape{version, keep_alive, head};
+    const uint64_t sequence = Reserve(std::move(log), !keep_alive);
+    auto pending = std::make_shared<PendingReply>();
+    context_.router->DispatchAsync(
+        std::move(request),
+        [self = shared_from_this(), pending, sequence, shape](HttpResponse response) {
+          {
+            std::lock_guard lock(pending->mutex);
+            if (!pending->returned) {
+              pending->early = std::move(response);
+              return;
+            }
+          }
+          net::post(self->stream_.get_executor(),
+                    [self, sequence, shape, response = std::move(response)]() mutable {
+                      self->Fill(sequence, std::move(response), shape);
+                    });
+        });
+    std::optional<HttpResponse> early;
+    {
+      std::lock_guard lock(pending->mutex);
+      pending->returned = true;
+      early = std::move(pending->early);
+    }
+    if (early) Fill(sequence, std::move(*early), shape);
+  }
+
+  uint64_t Reserve(LogRecord log, bool close_after) {
+    Outgoing slot;
+    slot.sequence = next_sequence_++;
+    slot.log = std::move(log);
+    slot.close_after = close_after;
+    queue_.push_back(std::move(slot));
+    return queue_.back().sequence;
+  }
+
+  void Fill(uint64_t sequence, HttpResponse response, const ReplyShape& shape) {
+    for (Outgoing& slot : queue_) {
+      if (slot.sequence != sequence) continue;
+      slot.message = ToMessage(std::move(response), slot.log, shape);
+      slot.ready = true;
+      break;
+    }
+    DoWrite();
   }
 
   void RejectAndClose(Rejection rejection) {
@@ -144,19 +208,22 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     log.path = Truncate(target.substr(0, target.find('?')), kMaxLoggedPathBytes);
     read_closed_ = true;
     linger_ = true;
-    Enqueue(context_.router->Reject(rejection), std::move(log), 11, false, false);
+    const uint64_t sequence = Reserve(std::move(log), true);
+    Fill(sequence, context_.router->Reject(rejection), ReplyShape{});
   }
 
-  void Enqueue(HttpResponse response, LogRecord log, unsigned version, bool keep_alive, bool head) {
-    http::response<http::string_body> message{static_cast<http::status>(response.status), version};
+  static http::response<http::string_body> ToMessage(HttpResponse response, LogRecord& log,
+                                                     const ReplyShape& shape) {
+    http::response<http::string_body> message{static_cast<http::status>(response.status),
+                                              shape.version};
     message.set(http::field::server, kServerName);
     if (!response.content_type.empty()) {
       message.set(http::field::content_type, response.content_type);
     }
     for (const auto& [name, value] : response.headers) message.set(name, value);
     message.set("X-Request-Id", log.request_id);
-    message.keep_alive(keep_alive);
-    if (head) {
+    message.keep_alive(shape.keep_alive);
+    if (shape.head) {
       message.content_length(response.body.size());
     } else {
       message.body() = std::move(response.body);
@@ -164,12 +231,11 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     }
     log.status = response.status;
     log.error = std::move(response.log_error);
-    queue_.push_back({std::move(message), std::move(log), !keep_alive});
-    DoWrite();
+    return message;
   }
 
   void DoWrite() {
-    if (writing_ || queue_.empty()) return;
+    if (writing_ || queue_.empty() || !queue_.front().ready) return;
     writing_ = true;
     stream_.expires_after(context_.limits.write_timeout);
     http::async_write(stream_, queue_.front().message,
@@ -268,6 +334,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::deque<Outgoing> queue_;  // responses in request order; front() is being written
+  uint64_t next_sequence_ = 0;
   ServerContext context_;
   std::string remote_;
   std::array<char, 4096> linger_buffer_{};

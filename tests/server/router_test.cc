@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace credvault::server {
 namespace {
@@ -119,6 +123,7 @@ TEST(RouterErrors, HandlerStatusMapsToHttpStatus) {
       {ErrorCode::kPermissionDenied, 403, "permission_denied"},
       {ErrorCode::kConflict, 409, "conflict"},
       {ErrorCode::kInvalidTransition, 409, "invalid_transition"},
+      {ErrorCode::kUnavailable, 503, "unavailable"},
       {ErrorCode::kInternal, 500, "internal"},
   };
   for (const auto& c : cases) {
@@ -204,6 +209,52 @@ TEST(RouterAdd, RefusesDuplicatesAndBadPatterns) {
   EXPECT_EQ(router.Add("GET", "a", Echo("a")).code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(router.Add("GET", "/a/*/b", Echo("a")).code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(router.Describe(), (std::vector<std::string>{"GET /a", "POST /a"}));
+}
+
+TEST(RouterAsync, SynchronousRoutesCompleteBeforeDispatchAsyncReturns) {
+  Router router;
+  ASSERT_TRUE(router.Add("GET", "/a/{id}", Echo("a")).ok());
+  std::optional<HttpResponse> answered;
+  router.DispatchAsync(Request("GET", "/a/7"), [&](HttpResponse r) { answered = std::move(r); });
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_EQ(answered->body, "a id=7");
+  answered.reset();
+  router.DispatchAsync(Request("GET", "/nowhere"), [&](HttpResponse r) { answered = std::move(r); });
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_EQ(answered->status, 404);
+}
+
+TEST(RouterAsync, AnAsyncHandlerAnswersFromAnotherThreadWithHeadersErrorsAndOneSample) {
+  Router router;
+  std::vector<RouteSample> samples;
+  std::mutex samples_mutex;
+  router.SetObserver([&](const RouteSample& sample) {
+    std::lock_guard lock(samples_mutex);
+    samples.push_back({sample.method, sample.pattern, sample.status, sample.elapsed});
+  });
+  std::vector<std::thread> workers;
+  const auto later = [&workers](Result<HttpResponse> result) -> AsyncHandler {
+    return [&workers, result](const HttpRequest&, Respond respond) {
+      workers.emplace_back([result, respond = std::move(respond)] { respond(result); });
+    };
+  };
+  HttpResponse ok;
+  ok.body = "done";
+  ASSERT_TRUE(router.AddAsync("POST", "/jobs/{id}", later(ok)).ok());
+  ASSERT_TRUE(
+      router.AddAsync("GET", "/busy", later(Status(ErrorCode::kUnavailable, "no runner"))).ok());
+
+  const HttpResponse done = router.Dispatch(Request("POST", "/jobs/1"));
+  EXPECT_EQ(done.status, 200);
+  EXPECT_EQ(done.body, "done");
+  EXPECT_EQ(done.Header("X-Content-Type-Options"), "nosniff");
+  const HttpResponse busy = router.Dispatch(Request("GET", "/busy"));
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(ErrorOf(busy)["code"], "unavailable");
+  for (std::thread& worker : workers) worker.join();
+  ASSERT_EQ(samples.size(), 2u);
+  EXPECT_EQ(samples[0].pattern, "/jobs/{id}");
+  EXPECT_EQ(samples[1].status, 503);
 }
 
 }  // namespace

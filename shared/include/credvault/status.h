@@ -38,6 +38,7 @@ enum class ErrorCode {
   kInvalidTransition,    // the connection state machine refuses the move
   kParseError,           // text input (JSON, YAML) could not be parsed
   kUnknownHandle,        // a WASM key handle that does not exist (or was dropped)
+  kUnavailable,          // a peer the request needs (a runner) is absent, busy or too slow
 };
 
 // "ok", "invalid_argument", "decrypt_failed", ...

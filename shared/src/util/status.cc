@@ -6,7 +6,7 @@
 namespace credvault {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 20> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 21> kNames{{
     {ErrorCode::kOk, "ok"},
     {ErrorCode::kInvalidArgument, "invalid_argument"},
     {ErrorCode::kInternal, "internal"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 20> kNames{{
     {ErrorCode::kInvalidTransition, "invalid_transition"},
     {ErrorCode::kParseError, "parse_error"},
     {ErrorCode::kUnknownHandle, "unknown_handle"},
+    {ErrorCode::kUnavailable, "unavailable"},
 }};
 
 }  // namespace
