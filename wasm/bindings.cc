@@ -160,6 +160,12 @@ val JsInspectEnvelope(std::string envelope) { return Return(Api().InspectEnvelop
 val JsSealTestJob(std::string runner_box_key, val header, val body) {
   return Return(Api().SealTestJob(runner_box_key, FromJs(header), FromJs(body)));
 }
+val JsSealConnectionTest(val sealed_connection, val sealed_credential, Handle workspace,
+                         val runner, val options) {
+  return Return(Api().SealConnectionTest(FromJs(sealed_connection), FromJs(sealed_credential),
+                                         workspace, FromJs(runner), FromJs(options)));
+}
+
 val JsVerifyTestResult(std::string runner_sign_key, val result, std::string job_id,
                      std::string connection_id) {
   return Return(Api().VerifyTestResult(runner_sign_key, FromJs(result), job_id, connection_id));
@@ -217,6 +223,7 @@ EMSCRIPTEN_BINDINGS(credvault) {
   emscripten::function("sealConnection", &JsSealConnection);
   emscripten::function("openConnection", &JsOpenConnection);
   emscripten::function("sealTestJob", &JsSealTestJob);
+  emscripten::function("sealConnectionTest", &JsSealConnectionTest);
   emscripten::function("verifyTestResult", &JsVerifyTestResult);
   emscripten::function("release", &JsRelease);
   emscripten::function("handleCount", &JsHandleCount);

@@ -128,6 +128,16 @@ export interface Credvault {
   openConnection(sealed: object, workspace: Handle): object;
 
   sealTestJob(runnerBoxPublicKey: string, header: TestJobHeader, body: object): string;
+  /** Opens the connection and its credential inside the core and seals a test job to the
+   *  runner: the secret never reaches JavaScript. `credential` is null for an anonymous
+   *  connection. Send `job` to POST .../connections/{id}/tests; keep `header.job_id` to verify
+   *  the result. */
+  sealConnectionTest(connection: object, credential: object | null, workspace: Handle,
+                     runner: { id: string; box_public_key: string },
+                     options?: { now: number; lifetime_seconds?: number;
+                                 allow_private_targets?: boolean;
+                                 http_expected_status?: number }):
+    { job: string; header: TestJobHeader };
   verifyTestResult(runnerSignPublicKey: string, result: SignedTestResult, jobId: string,
                    connectionId: string): Record<string, unknown>;
 

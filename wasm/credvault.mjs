@@ -88,6 +88,9 @@ export default async function createCredvault(options = {}) {
     openConnection: (sealed, workspace) => unwrap(m.openConnection(sealed, workspace)),
     sealTestJob: (runnerBoxPublicKey, header, body) =>
       unwrap(m.sealTestJob(String(runnerBoxPublicKey), header, body)),
+    sealConnectionTest: (connection, credential, workspace, runner, options) =>
+      unwrap(m.sealConnectionTest(connection, optional(credential), workspace, runner,
+        options ?? { now: Math.floor(Date.now() / 1000) })),
     verifyTestResult: (runnerSignPublicKey, result, jobId, connectionId) =>
       unwrap(m.verifyTestResult(String(runnerSignPublicKey), result, String(jobId),
         String(connectionId))),

@@ -101,6 +101,15 @@ class ClientApi {
 
   Result<std::string> SealTestJob(std::string_view runner_box_key, const nlohmann::json& header,
                                   const nlohmann::json& body) const;
+  // Opens the connection (and its credential, null for none) with the workspace keys, builds
+  // the test job and seals it to `runner` ({"id", "box_public_key"}). `options`:
+  // {"now": unix seconds (required), "lifetime_seconds", "allow_private_targets",
+  // "http_expected_status"}. Returns {"job": base64url, "header": TestJobHeader}: the
+  // secret never leaves the core.
+  Result<nlohmann::json> SealConnectionTest(const nlohmann::json& sealed_connection,
+                                            const nlohmann::json& sealed_credential,
+                                            Handle workspace, const nlohmann::json& runner,
+                                            const nlohmann::json& options) const;
   Result<nlohmann::json> VerifyTestResult(std::string_view runner_sign_key,
                                           const nlohmann::json& signed_result,
                                           std::string_view job_id,

@@ -2,6 +2,7 @@
 
 #include "credvault/account.h"
 #include "credvault/connection.h"
+#include "credvault/connection_probe.h"
 #include "credvault/credential.h"
 #include "credvault/crypto_json.h"
 #include "credvault/model_json.h"
@@ -319,6 +320,62 @@ Result<std::string> ClientApi::SealTestJob(std::string_view runner_box_key, cons
   Wipe(text);
   if (!sealed.ok()) return sealed.status();
   return Base64UrlEncode(*sealed);
+}
+
+Result<json> ClientApi::SealConnectionTest(const json& sealed_connection,
+                                           const json& sealed_credential, Handle workspace,
+                                           const json& runner, const json& options) const {
+  CV_ASSIGN_OR_RETURN(const WorkspaceKeys* keys, ring_.GetWorkspace(workspace));
+  CV_ASSIGN_OR_RETURN(SealedConnection s, SealedConnectionFromJson(sealed_connection));
+  CV_ASSIGN_OR_RETURN(ConnectionView connection, credvault::OpenConnection(s, *keys));
+  std::optional<CredentialView> credential;
+  if (!sealed_credential.is_null()) {
+    CV_ASSIGN_OR_RETURN(SealedCredential c, SealedCredentialFromJson(sealed_credential));
+    if (c.id != connection.credential_id) {
+      return Result<json>(ErrorCode::kInvalidArgument,
+                          "credential: not the credential this connection names");
+    }
+    CV_ASSIGN_OR_RETURN(credential, credvault::OpenCredential(c, *keys));
+  } else if (!connection.credential_id.empty()) {
+    return Result<json>(ErrorCode::kInvalidArgument, "credential: this connection names one");
+  }
+  if (!runner.is_object() || !runner.contains("id") || !runner["id"].is_string() ||
+      !runner.contains("box_public_key") || !runner["box_public_key"].is_string()) {
+    return Result<json>(ErrorCode::kInvalidArgument,
+                        "runner: must be {\"id\": string, \"box_public_key\": string}");
+  }
+  CV_ASSIGN_OR_RETURN(Bytes box_key,
+                      DecodeKey(runner["box_public_key"].get<std::string>(), "runner box key"));
+  if (!options.is_object() || !options.contains("now") || !options["now"].is_number_integer()) {
+    return Result<json>(ErrorCode::kInvalidArgument, "options.now: must be unix seconds");
+  }
+  ConnectionTestOptions test_options;
+  int64_t lifetime = kDefaultJobLifetimeSeconds;
+  if (auto it = options.find("lifetime_seconds"); it != options.end()) {
+    if (!it->is_number_integer()) {
+      return Result<json>(ErrorCode::kInvalidArgument, "options.lifetime_seconds: an integer");
+    }
+    lifetime = it->get<int64_t>();
+  }
+  if (auto it = options.find("allow_private_targets"); it != options.end()) {
+    if (!it->is_boolean()) {
+      return Result<json>(ErrorCode::kInvalidArgument, "options.allow_private_targets: a bool");
+    }
+    test_options.ssrf.allow_private_and_link_local = it->get<bool>();
+  }
+  if (auto it = options.find("http_expected_status"); it != options.end()) {
+    if (!it->is_number_integer()) {
+      return Result<json>(ErrorCode::kInvalidArgument, "options.http_expected_status: an integer");
+    }
+    test_options.http_expected_status = it->get<int>();
+  }
+  CV_ASSIGN_OR_RETURN(
+      SealedConnectionTest sealed,
+      credvault::SealConnectionTest(connection, credential ? &*credential : nullptr,
+                                    test_options, runner["id"].get<std::string>(), box_key,
+                                    options["now"].get<int64_t>(), lifetime));
+  return json{{"job", Base64UrlEncode(sealed.job)},
+              {"header", TestJobHeaderToJson(sealed.header)}};
 }
 
 Result<json> ClientApi::VerifyTestResult(std::string_view runner_sign_key, const json& signed_result,
