@@ -60,7 +60,7 @@ struct Option {
 };
 
 // The single declaration of every option: parsing and --help both read it.
-constexpr std::array<Option, 9> kOptions = {{
+constexpr std::array<Option, 11> kOptions = {{
     {"listen", "CREDVAULT_LISTEN", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)",
      [](std::string_view v, ServerConfig& c) { return ParseListen(v, c); }},
     {"web-root", "CREDVAULT_WEB_ROOT", "DIR", "pages served at / (default: the repository's web/)",
@@ -110,6 +110,22 @@ constexpr std::array<Option, 9> kOptions = {{
      [](std::string_view v, ServerConfig& c) {
        CV_ASSIGN_OR_RETURN(c.session_ttl_seconds, ParseInteger<int64_t>("session-ttl-seconds", v,
                                                                         1, kMaxSessionTtlSeconds));
+       return Status::Ok();
+     }},
+    {"builtin-runner", "CREDVAULT_BUILTIN_RUNNER", "on|off",
+     "run connectivity tests in this process, with a key pair in the data directory; a "
+     "workspace still has to admit it (default on)",
+     [](std::string_view v, ServerConfig& c) {
+       if (v != "on" && v != "off") {
+         return Status(ErrorCode::kInvalidArgument, "builtin-runner: must be on or off");
+       }
+       c.builtin_runner = v == "on";
+       return Status::Ok();
+     }},
+    {"runner-jobs", "CREDVAULT_RUNNER_JOBS", "N",
+     "connectivity tests the built-in runner runs at once (default 8)",
+     [](std::string_view v, ServerConfig& c) {
+       CV_ASSIGN_OR_RETURN(c.runner_jobs, ParseInteger<int>("runner-jobs", v, 1, 256));
        return Status::Ok();
      }},
 }};

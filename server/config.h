@@ -32,6 +32,8 @@ struct ServerConfig {
   std::chrono::seconds read_timeout{30};
   std::string store;  // SQLite file; empty = credvault.db in data_dir
   int64_t session_ttl_seconds = 12 * 3600;
+  bool builtin_runner = true;
+  int runner_jobs = 8;  // at most this many tests at once on the built-in runner
   bool show_help = false;
 };
 

@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -26,6 +27,8 @@
 #include "ops/metrics.h"
 #include "ops/ops_routes.h"
 #include "ops/timed_store.h"
+#include "relay/builtin_runner.h"
+#include "relay/runner_hub.h"
 #include "request_ids.h"
 #include "router.h"
 #include "routes.h"
@@ -131,9 +134,28 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
   ops::TimedStore timed_store(**store, metrics);
   api::ApiContext api;
   api.store = &timed_store;
+  // Test jobs reach runners through the hub; the built-in runner is one of them, and its
+  // threads are joined (after the io_context stopped) before anything it uses goes away.
+  relay::RunnerHub runners;
+  std::shared_ptr<relay::BuiltinRunner> builtin;
+  if (config.builtin_runner) {
+    runner::RunnerOptions options;
+    options.key_dir = config.data_dir;
+    options.max_concurrent_jobs = static_cast<size_t>(config.runner_jobs);
+    Result<std::shared_ptr<relay::BuiltinRunner>> made =
+        relay::BuiltinRunner::New(std::move(options), api::SystemClock);
+    if (!made.ok()) {
+      log.Write("startup_failed", {{"error", made.status().ToString()}});
+      return 1;
+    }
+    builtin = std::move(made).value();
+    relay::BuiltinRunner::AttachTo(runners, builtin);
+  }
   Router router;
   ops::ObserveRequests(router, metrics);
-  if (const Status status = RegisterRoutes(config, api, router, &metrics); !status.ok()) {
+  if (const Status status = RegisterRoutes(config, api, router, &metrics, &runners,
+                                           builtin ? &builtin->identity() : nullptr);
+      !status.ok()) {
     log.Write("startup_failed", {{"error", status.ToString()}});
     return 1;
   }
@@ -174,6 +196,7 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
              {"data_dir", config.data_dir},
              {"store", std::string((*store)->EngineName())},
              {"threads", config.threads},
+             {"builtin_runner", builtin ? builtin->identity().id() : ""},
              {"routes", router.Describe()}});
 
   std::vector<std::thread> threads;
@@ -182,6 +205,11 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
     threads.emplace_back([&io_context] { io_context.run(); });
   io_context.run();
   for (std::thread& thread : threads) thread.join();
+  // Tests still running answer into the io_context, which must outlive them: join them now.
+  if (builtin) {
+    runners.Detach(builtin->identity().id(), builtin.get());
+    builtin.reset();
+  }
   log.Write("stopped", nullptr);
   return 0;
 }

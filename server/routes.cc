@@ -4,6 +4,7 @@
 
 #include "handlers/accounts.h"
 #include "handlers/audit.h"
+#include "handlers/connection_tests.h"
 #include "handlers/connections.h"
 #include "handlers/credentials.h"
 #include "handlers/environments.h"
@@ -29,7 +30,8 @@ Status MountStatic(Router& router, std::string_view pattern, const std::string& 
 }  // namespace
 
 Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Router& router,
-                      ops::Metrics* metrics) {
+                      ops::Metrics* metrics, relay::RunnerHub* runners,
+                      const Identity* builtin_runner) {
   CV_RETURN_IF_ERROR(router.Add("GET", "/healthz", HandleHealthz));
   CV_RETURN_IF_ERROR(ops::RegisterOpsRoutes(router, {api.store, metrics}));
   auth::LoginPolicy login_policy;
@@ -40,8 +42,9 @@ Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Ro
   CV_RETURN_IF_ERROR(RegisterAuditRoutes(router, api));
   CV_RETURN_IF_ERROR(RegisterCredentialRoutes(router, api));
   CV_RETURN_IF_ERROR(RegisterConnectionRoutes(router, api));
+  CV_RETURN_IF_ERROR(RegisterConnectionTestRoutes(router, api, runners));
   CV_RETURN_IF_ERROR(RegisterEnvironmentRoutes(router, api));
-  CV_RETURN_IF_ERROR(RegisterRunnerRoutes(router, api));
+  CV_RETURN_IF_ERROR(RegisterRunnerRoutes(router, api, runners, builtin_runner));
   CV_RETURN_IF_ERROR(MountStatic(router, "/module/*", config.module_dir));
   CV_RETURN_IF_ERROR(MountStatic(router, "/*", config.web_root));
   return Status::Ok();

@@ -39,7 +39,14 @@ Status ReadPublicKey(const json& body, const char* name, size_t bytes, Bytes* ou
   return Status::Ok();
 }
 
-Result<HttpResponse> List(const api::SessionCall& call) {
+// Whether the runner is reachable now: a fact about this server, not stored.
+json WithConnected(const RunnerRow& row, const relay::RunnerHub* hub) {
+  json j = RunnerToJson(row);
+  j["connected"] = hub != nullptr && hub->Find(row) != nullptr;
+  return j;
+}
+
+Result<HttpResponse> List(const api::SessionCall& call, const relay::RunnerHub* hub) {
   const std::string workspace_id(call.Param(kWorkspaceParam));
   return ReadResult<HttpResponse>(call.store, [&](ReadTx& tx) -> Result<HttpResponse> {
     CV_RETURN_IF_ERROR(
@@ -49,7 +56,7 @@ Result<HttpResponse> List(const api::SessionCall& call) {
     CV_ASSIGN_OR_RETURN(PageRequest page, api::ReadPage(params));
     CV_ASSIGN_OR_RETURN(Page<RunnerRow> found, tx.ListRunners(workspace_id, page));
     json items = json::array();
-    for (const RunnerRow& row : found.items) items.push_back(RunnerToJson(row));
+    for (const RunnerRow& row : found.items) items.push_back(WithConnected(row, hub));
     return api::Ok(api::PageJson(std::move(items), found.next_cursor));
   });
 }
@@ -81,11 +88,22 @@ Result<RunnerRow> Load(ReadTx& tx, const api::SessionCall& call, Action action) 
   return tx.GetRunner(workspace_id, call.Param(kIdParam));
 }
 
-Result<HttpResponse> Get(const api::SessionCall& call) {
+Result<HttpResponse> Get(const api::SessionCall& call, const relay::RunnerHub* hub) {
   return ReadResult<HttpResponse>(call.store, [&](ReadTx& tx) -> Result<HttpResponse> {
     CV_ASSIGN_OR_RETURN(RunnerRow row, Load(tx, call, Action::kReadConnections));
-    return api::Ok(RunnerToJson(row));
+    return api::Ok(WithConnected(row, hub));
   });
+}
+
+Result<HttpResponse> Builtin(const Identity* runner) {
+  if (runner == nullptr) {
+    return Status(ErrorCode::kNotFound, "this server runs without a built-in runner");
+  }
+  return api::Ok(json{{kId, runner->id()},
+                      {kName, "built-in runner"},
+                      {kBoxPublicKey, Base64UrlEncode(runner->box_public_key())},
+                      {kSignPublicKey, Base64UrlEncode(runner->sign_public_key())},
+                      {"fingerprint", KeyFingerprint(runner->sign_public_key())}});
 }
 
 Result<HttpResponse> Remove(const api::SessionCall& call) {
@@ -122,12 +140,22 @@ Result<RunnerRow> ParseRunnerBody(const json& body) {
   return row;
 }
 
-Status RegisterRunnerRoutes(Router& router, const api::ApiContext& context) {
+Status RegisterRunnerRoutes(Router& router, const api::ApiContext& context,
+                            const relay::RunnerHub* hub, const Identity* builtin_runner) {
   constexpr std::string_view kCollection = "/api/v1/workspaces/{ws}/runners";
   const std::string one = std::string(kCollection) + "/{id}";
-  CV_RETURN_IF_ERROR(router.Add("GET", kCollection, api::WithSession(context, List)));
+  CV_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/runners/builtin",
+      api::WithSession(context, [builtin_runner](const api::SessionCall&) {
+        return Builtin(builtin_runner);
+      })));
+  CV_RETURN_IF_ERROR(router.Add(
+      "GET", kCollection,
+      api::WithSession(context, [hub](const api::SessionCall& call) { return List(call, hub); })));
   CV_RETURN_IF_ERROR(router.Add("POST", kCollection, api::WithSession(context, Register)));
-  CV_RETURN_IF_ERROR(router.Add("GET", one, api::WithSession(context, Get)));
+  CV_RETURN_IF_ERROR(router.Add(
+      "GET", one,
+      api::WithSession(context, [hub](const api::SessionCall& call) { return Get(call, hub); })));
   return router.Add("DELETE", one, api::WithSession(context, Remove));
 }
 

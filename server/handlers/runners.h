@@ -2,7 +2,12 @@
 // admits, known by their public keys (DESIGN §3, §5: clients seal test jobs to the X25519
 // key and verify results with the Ed25519 key). GET (a page) and POST {id, name,
 // box_public_key, sign_public_key} (base64url, 32 bytes each); /runners/{id}: GET, DELETE.
-// A runner's keys never change: a runner with new keys is a new runner.
+// A runner's keys never change: a runner with new keys is a new runner. Each runner in a
+// list or GET says whether it is `connected` to this server right now (the hub).
+//
+// GET /api/v1/runners/builtin (any signed-in account): the built-in runner's id and public
+// keys with the fingerprint of its signing key, for an admin to compare and admit; 404 when
+// the server runs without one.
 //
 // Reading needs kReadConnections (every member seals or verifies against these keys),
 // registering and removing kManageRunners. Each mutation is one store transaction with its
@@ -14,13 +19,16 @@
 #include <nlohmann/json.hpp>
 
 #include "api/endpoint.h"
+#include "credvault/identity.h"
 #include "credvault/status.h"
+#include "relay/runner_hub.h"
 #include "router.h"
 #include "store/store.h"
 
 namespace credvault::server {
 
-Status RegisterRunnerRoutes(Router& router, const api::ApiContext& context);
+Status RegisterRunnerRoutes(Router& router, const api::ApiContext& context,
+                            const relay::RunnerHub* hub, const Identity* builtin_runner);
 
 // The JSON of a runner, and the parse of a registration body (exposed for unit tests).
 nlohmann::json RunnerToJson(const RunnerRow& row);

@@ -51,10 +51,11 @@ constexpr ErrorDoc kErrors[] = {
     {404, "No such object, or a workspace the caller is not a member of"},
     {409,
      "A conflict: a taken id or name, a stale version (with current_version), a refused "
-     "state transition, or a credential still in use"},
+     "state transition, a credential still in use, or a test job the runner saw before"},
+    {410, "The test job expired before the runner opened it"},
     {413, "The body is over the limit"},
     {429, "Too many failed attempts; retry after Retry-After seconds"},
-    {503, "Not ready: the store does not answer"},
+    {503, "Not ready: the store does not answer, or the runner is not connected or is busy"},
 };
 
 json Ref(std::string_view schema) {

@@ -130,6 +130,10 @@ constexpr EndpointDoc kEndpoints[] = {
    "connections", "Move a connection to a state, or record a test result, as the core's "
    "state machine allows", A::kSession, 200, "ConnectionTransition", "SealedConnection", "",
    "409"},
+  {"POST", "/api/v1/workspaces/{ws}/connections/{id}/tests", "testConnection", "connections",
+   "Relay a sealed test job to an admitted runner, verify its signed result, record it as the "
+   "last test and apply the state it leads to", A::kSession, 200, "ConnectionTestRequest",
+   "ConnectionTestAnswer", "", "409 410 503"},
 
   // Environments.
   {"GET", "/api/v1/workspaces/{ws}/environments", "listEnvironments", "environments",
@@ -144,6 +148,9 @@ constexpr EndpointDoc kEndpoints[] = {
    "Delete an environment (connections lose it)", A::kSession, 204, "", "", "", ""},
 
   // Runners.
+  {"GET", "/api/v1/runners/builtin", "getBuiltinRunner", "runners",
+   "The built-in runner's id and public keys, to admit it to a workspace", A::kSession, 200, "",
+   "BuiltinRunner", "", ""},
   {"GET", "/api/v1/workspaces/{ws}/runners", "listRunners", "runners",
    "Runners admitted to the workspace", A::kSession, 200, "", "RunnerPage", kPage, ""},
   {"POST", "/api/v1/workspaces/{ws}/runners", "registerRunner", "runners",

@@ -280,7 +280,28 @@ constexpr std::string_view kSchemas = R"json({
       "name": {"type": "string"},
       "box_public_key": {"$ref": "#/components/schemas/Base64Url"},
       "sign_public_key": {"$ref": "#/components/schemas/Base64Url"},
-      "created_at": {"$ref": "#/components/schemas/UnixSeconds"}}},
+      "created_at": {"$ref": "#/components/schemas/UnixSeconds"},
+      "connected": {"type": "boolean",
+        "description": "the runner is connected to this server now"}}},
+  "BuiltinRunner": {"type": "object", "required": ["id", "name", "box_public_key",
+    "sign_public_key", "fingerprint"], "properties": {
+      "id": {"$ref": "#/components/schemas/ObjectId"},
+      "name": {"type": "string"},
+      "box_public_key": {"$ref": "#/components/schemas/Base64Url"},
+      "sign_public_key": {"$ref": "#/components/schemas/Base64Url"},
+      "fingerprint": {"type": "string"}}},
+  "ConnectionTestRequest": {"type": "object", "additionalProperties": false,
+    "required": ["runner_id", "job"], "properties": {
+      "runner_id": {"$ref": "#/components/schemas/ObjectId"},
+      "job": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$",
+        "description": "the test job sealed to the runner; the server cannot open it"}}},
+  "SignedTestResult": {"type": "object", "required": ["payload", "signature"], "properties": {
+      "payload": {"type": "string", "description": "canonical JSON text the runner signed"},
+      "signature": {"$ref": "#/components/schemas/Base64Url"}}},
+  "ConnectionTestAnswer": {"type": "object", "required": ["result", "connection"],
+    "properties": {
+      "result": {"$ref": "#/components/schemas/SignedTestResult"},
+      "connection": {"$ref": "#/components/schemas/SealedConnection"}}},
   "RunnerCreate": {"type": "object", "additionalProperties": false,
     "required": ["id", "name", "box_public_key", "sign_public_key"], "properties": {
       "id": {"$ref": "#/components/schemas/ObjectId"},

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "credvault/crypto.h"
+
 namespace credvault::runner {
 namespace {
 
@@ -117,7 +119,8 @@ Result<std::unique_ptr<Identity>> LoadOrCreateRunnerIdentity(const std::filesyst
 
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
-  const std::string id = runner_id.empty() ? "runner-" + HexEncode(RandomBytes(8)) : runner_id;
+  // A new runner gets an object id: the id a workspace admits it under (RunnerRow).
+  const std::string id = runner_id.empty() ? NewObjectId() : runner_id;
   std::unique_ptr<Identity> identity = Identity::Generate(id);
   SecretBytes keys = identity->InsecureSerialize();
   std::string encoded = Base64Encode(keys.view());

@@ -62,6 +62,25 @@ function runnerBody(f) {
   const key = (byte) => Buffer.alloc(32, byte).toString('base64url');
   return { id: f.cv.newId(), name: 'matrix runner', box_public_key: key(1), sign_public_key: key(2) };
 }
+// The built-in runner, admitted to f.ws by its owner, and a job sealed to it for a new
+// connection of f.ws (aimed at a closed local port: the test itself answers unreachable).
+async function builtinTestJob(f) {
+  const auth = await f.session(f.owner);
+  const builtin = await call(f.server, 'GET', '/api/v1/runners/builtin', { auth });
+  assert.equal(builtin.status, 200, builtin.text);
+  const { id, name, box_public_key, sign_public_key } = builtin.json;
+  const admitted = await call(f.server, 'POST', wsPath(f, '/runners'),
+    { auth, body: { id, name, box_public_key, sign_public_key } });
+  assert.equal(admitted.status, 201, admitted.text);
+  const connection = await ownerConnection(f);
+  const now = Math.floor(Date.now() / 1000);
+  const job = f.cv.sealTestJob(box_public_key, {
+    job_id: f.cv.newId(), workspace_id: f.ws.id, connection_id: connection.id, runner_id: id,
+    issued_at: now, expires_at: now + 30,
+  }, { kind: 'http', endpoint: 'http://127.0.0.1:9' });
+  return { path: wsPath(f, `/connections/${connection.id}/tests`), body: { runner_id: id, job } };
+}
+
 // A second workspace of `user`'s own, where `user` may create credentials.
 async function ownWorkspace(f, user) {
   user.session = await f.session(user);
@@ -285,6 +304,10 @@ export const ENDPOINTS = [
       body: { version: 1, to: 'registered' },
     }),
   },
+  {
+    name: 'POST /connections/{id}/tests', method: 'POST', scope: 'workspace',
+    action: 'run_test', ok: 200, prepare: builtinTestJob,
+  },
   // ---- Environments ---------------------------------------------------------------------
   {
     name: 'GET /environments', method: 'GET', scope: 'workspace', action: 'read_connections',
@@ -316,6 +339,10 @@ export const ENDPOINTS = [
     prepare: async (f) => ({ path: wsPath(f, `/environments/${(await ownerEnvironment(f)).id}`) }),
   },
   // ---- Runners --------------------------------------------------------------------------
+  {
+    name: 'GET /runners/builtin', method: 'GET', scope: 'account', ok: 200,
+    prepare: async () => ({ path: '/api/v1/runners/builtin' }),
+  },
   {
     name: 'GET /runners', method: 'GET', scope: 'workspace', action: 'read_connections',
     ok: 200, prepare: async (f) => ({ path: wsPath(f, '/runners') }),

@@ -1,0 +1,60 @@
+// RunnerHub: the runners this server can hand a sealed test job to right now (DESIGN §5).
+//
+// A runner is reachable through a RunnerLink: the built-in runner of a single-machine
+// install (builtin_runner.h), or a standalone runner that dialled in and proved it holds its
+// signing key. The hub finds a link by the runner a workspace admitted (RunnerRow: its id
+// AND its pinned signing key), so a process that dials in with a known id but another key
+// never receives that workspace's jobs. The hub only moves bytes: it cannot open a job, and
+// the result it hands back is checked against the pinned key before anyone believes it.
+//
+// Thread-safe: links attach and detach from I/O threads while handlers look them up.
+#ifndef CREDVAULT_SERVER_RELAY_RUNNER_HUB_H_
+#define CREDVAULT_SERVER_RELAY_RUNNER_HUB_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "credvault/secret.h"
+#include "credvault/status.h"
+#include "credvault/test_job.h"
+#include "store/store.h"
+
+namespace credvault::server::relay {
+
+// Runs exactly once, on any thread, with the runner's signed result or why there is none:
+// kUnavailable (busy, gone, no answer in time) or the runner's refusal of the job
+// (kExpired, kReplayed, kDecryptFailed, kWrongRecipient, kMalformed, kParseError).
+using RelayDone = std::function<void(Result<SignedTestResult>)>;
+
+class RunnerLink {
+ public:
+  virtual ~RunnerLink() = default;
+  virtual void Submit(Bytes sealed_job, RelayDone done) = 0;
+};
+
+class RunnerHub {
+ public:
+  // Replaces any link attached under the same runner id (a runner that reconnects).
+  void Attach(std::string runner_id, Bytes sign_public_key, std::shared_ptr<RunnerLink> link);
+  // Detaches `link` if it is still the one attached under `runner_id`.
+  void Detach(std::string_view runner_id, const RunnerLink* link);
+  // The link of the admitted runner `pinned`, or null when it is not connected (or is
+  // connected with another signing key).
+  std::shared_ptr<RunnerLink> Find(const RunnerRow& pinned) const;
+
+ private:
+  struct Entry {
+    Bytes sign_public_key;
+    std::shared_ptr<RunnerLink> link;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry, std::less<>> links_;  // guarded by mutex_
+};
+
+}  // namespace credvault::server::relay
+
+#endif  // CREDVAULT_SERVER_RELAY_RUNNER_HUB_H_
