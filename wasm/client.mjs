@@ -116,7 +116,7 @@ class Client {
       this.#http.clearSession();
       throw error;
     }
-    this.#lockWorkspaces();
+    this.#closeWorkspaces();
     this.#signedIn(login, email, unlocked.account);
     return this.account;
   }
@@ -129,6 +129,11 @@ class Client {
 
   #lockWorkspaces() {
     for (const ws of this.#live) ws[RELEASE]();
+  }
+
+  // A new sign-in: the workspaces opened before belong to the previous session.
+  #closeWorkspaces() {
+    for (const ws of [...this.#live]) ws.close();
   }
 
   async unlock(password) {
@@ -145,8 +150,11 @@ class Client {
   async logOut() {
     try {
       if (this.#http.hasSession) await this.#http.post(`${API}/auth/logout`);
+    } catch (error) {
+      // A session that already ended (expired, or a password change elsewhere) is logged out.
+      if (error.status !== 401) throw error;
     } finally {
-      for (const ws of [...this.#live]) ws.close();
+      this.#closeWorkspaces();
       this.lock();
       this.#http.clearSession();
       this.#record = null;
@@ -178,7 +186,7 @@ class Client {
       });
       const login = await this.#http.post(`${API}/auth/login`,
         { email, auth_key: changed.auth_key });
-      this.#lockWorkspaces();
+      this.#closeWorkspaces();
       this.#signedIn(login, email, handle);
     } catch (error) {
       if (this.#handle !== handle) this.#cv.release(handle);
