@@ -430,6 +430,17 @@ describe('JS client', () => {
     mine.close();
   });
 
+  test('the client keeps nothing in browser storage', () => {
+    const sources = [path.join(MODULE_DIR, 'client.mjs'),
+      ...fs.readdirSync(path.join(MODULE_DIR, 'client')).map((f) =>
+        path.join(MODULE_DIR, 'client', f))];
+    assert.ok(sources.length >= 5);
+    for (const file of sources) {
+      assert.doesNotMatch(fs.readFileSync(file, 'utf8'),
+        /(localStorage|sessionStorage|indexedDB|caches)\.\w|document\.cookie/, file);
+    }
+  });
+
   test('kubeconfig: preview and import of several contexts', async () => {
     const text = fs.readFileSync(path.join(REPO_ROOT, 'tests/data/kubeconfig/multi.yaml'), 'utf8');
     const kube = await owner.createWorkspace('Kube');
