@@ -186,7 +186,9 @@ describe('JS client', () => {
       const made = await other.createConnection({ kind: 'prometheus', name: 'metrics',
         endpoint: 'https://metrics.example.test:9090' });
       assert.deepEqual([made.name, made.state, made.kind], ['metrics', 'registered', 'prometheus']);
-      assert.equal(made.host, 'metrics.example.test:9090');
+      assert.equal(made.host, 'metrics.example.test');
+      assert.equal(made.endpoint, 'https://metrics.example.test:9090');
+      assert.equal(made.chips.state.label.length > 0, true);
       const list = await other.connections();
       assert.deepEqual(list.items.map((c) => c.id), [made.id]);
       assert.equal(list.counts.registered, 1);
@@ -441,21 +443,49 @@ describe('JS client', () => {
     }
   });
 
-  test('kubeconfig: preview and import of several contexts', async () => {
+  test('kubeconfig: preview, import of several contexts, re-import updates', async () => {
     const text = fs.readFileSync(path.join(REPO_ROOT, 'tests/data/kubeconfig/multi.yaml'), 'utf8');
     const kube = await owner.createWorkspace('Kube');
     try {
+      const contexts = ['dev', 'staging', 'prod', 'lab', 'qa'];
       const plan = await kube.previewKubeconfig(text);
-      assert.ok(Array.isArray(plan.contexts) && plan.contexts.length >= 4, JSON.stringify(plan));
-      const imported = await kube.importKubeconfig(text, { select_all: true });
-      const ok = imported.results.filter((r) => r.connection_id);
-      assert.ok(ok.length >= 4, JSON.stringify(imported.results));
+      assert.deepEqual(plan.contexts.map((c) => [c.context, c.outcome]),
+        contexts.map((c) => [c, 'imported']));
+      assert.equal(plan.current_context, 'staging');
+      assert.deepEqual((await kube.connections()).items, [], 'a preview writes nothing');
+      assert.doesNotMatch(JSON.stringify(plan), /shared-ci-token/);
+
+      const first = await kube.importKubeconfig(text, { select_all: true });
+      assert.deepEqual(first.results.map((r) => [r.context, r.outcome]),
+        contexts.map((c) => [c, 'imported']));
       const { items } = await kube.connections();
-      assert.deepEqual(items.map((c) => c.id).sort(), ok.map((r) => r.connection_id).sort());
+      assert.deepEqual(items.map((c) => c.id).sort(),
+        first.results.map((r) => r.connection_id).sort());
       assert.ok(items.every((c) => c.kind === 'kubernetes' && c.managed));
-      const again = await kube.importKubeconfig(text, { select_all: true });
-      assert.equal((await kube.connections()).items.length, items.length, JSON.stringify(again));
-      await rejectsWith(kube.previewKubeconfig('apiVersion: v1\nclusters: [\n'), 'parse_error');
+      // One credential per distinct material: the CI token is shared by three contexts.
+      const credentials = await kube.credentials();
+      assert.deepEqual(credentials.map((c) => c.auth_method).sort(),
+        ['basic', 'bearer_token', 'client_certificate']);
+      const ci = items.filter((c) => ['staging', 'prod', 'qa'].includes(c.name));
+      assert.equal(new Set(ci.map((c) => c.credential_id)).size, 1);
+
+      // Again, one context picked and renamed: updated in place, the others skipped.
+      const again = await kube.importKubeconfig(text,
+        { selected: [{ context: 'dev', new_name: 'dev cluster' }] });
+      assert.deepEqual(again.results.map((r) => [r.context, r.outcome]),
+        [['dev', 'updated'], ...contexts.slice(1).map((c) => [c, 'skipped'])]);
+      assert.equal(again.results[0].connection_id,
+        first.results[0].connection_id);
+      assert.equal(again.results[1].error.code, 'not_selected');
+      const after = await kube.connections();
+      assert.equal(after.items.length, 5);
+      assert.equal(after.items.find((c) => c.id === again.results[0].connection_id).name,
+        'dev cluster');
+      assert.equal((await kube.credentials()).length, 3);
+
+      const broken = await rejectsWith(kube.previewKubeconfig('apiVersion: v1\nclusters: [\n'),
+        'parse_error');
+      assert.match(broken.message, /line/);
     } finally {
       kube.close();
     }

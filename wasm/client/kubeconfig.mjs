@@ -5,14 +5,18 @@
 // is kept, an existing connection is updated.
 import { workspacePath } from './keys.mjs';
 
-// The plan request from what the caller picked and the connections the workspace has.
-function planRequest(selection, existing) {
+// The plan request from what the caller picked, the connections the workspace has (with
+// their versions, which an update builds on) and its credential ids (the same id is the
+// same material, which is kept as it is).
+function planRequest(selection, existing, credentialIds) {
   const selected = (selection?.selected ?? []).map(({ context, new_name }) =>
     ({ context, new_name: new_name ?? '' }));
   return {
     select_all: selection?.select_all === true,
     selected,
-    existing: existing.map(({ id, state, name }) => ({ id, state, name })),
+    existing: existing.map(({ id, state, name, version, environment_ids }) =>
+      ({ id, state, name, version, environment_ids })),
+    existing_credentials: credentialIds,
   };
 }
 
@@ -20,8 +24,14 @@ function errorJson(error) {
   return { code: error.code ?? 'error', message: error.message, status: error.status };
 }
 
-export function previewKubeconfig(cv, text, selection, existing, keys) {
-  return cv.planKubeconfigImport(text, planRequest(selection, existing), keys);
+async function credentialIds(http, workspace) {
+  const { items } = await http.all(workspacePath(workspace.id, '/credentials'));
+  return items.map((c) => c.id);
+}
+
+export async function previewKubeconfig(context, workspace, text, selection, existing, keys) {
+  const request = planRequest(selection, existing, await credentialIds(context.http, workspace));
+  return context.cv.planKubeconfigImport(text, request, keys);
 }
 
 // Resolves {plan, results: [{context, outcome, connection_id, error?}]}, one result per
@@ -29,24 +39,21 @@ export function previewKubeconfig(cv, text, selection, existing, keys) {
 // outcome "error" and the server's error.
 export async function importKubeconfig(context, workspace, text, selection, existing, keys) {
   const { cv, http } = context;
-  const sealed = cv.sealKubeconfigImport(text, planRequest(selection, existing), keys,
+  const request = planRequest(selection, existing, await credentialIds(http, workspace));
+  const sealed = cv.sealKubeconfigImport(text, request, keys,
     { owner_id: context.record.account_id, now: Math.floor(Date.now() / 1000) });
   const credentialsPath = workspacePath(workspace.id, '/credentials');
   const connectionsPath = workspacePath(workspace.id, '/connections');
 
+  // New credentials first: the connections name them.
   const failed = new Map();  // record id → error
-  const { items: stored } = await http.all(credentialsPath);
-  const present = new Set(stored.map((c) => c.id));
   for (const credential of sealed.credentials) {
-    if (present.has(credential.id)) continue;
     try {
       await http.post(credentialsPath, credential);
     } catch (error) {
       failed.set(credential.id, error);
     }
   }
-
-  const known = new Set(existing.map((c) => c.id));
   for (const connection of sealed.connections) {
     const blocked = failed.get(connection.credential_id);
     if (blocked) {
@@ -54,14 +61,11 @@ export async function importKubeconfig(context, workspace, text, selection, exis
       continue;
     }
     try {
-      if (known.has(connection.id)) {
-        const path = `${connectionsPath}/${encodeURIComponent(connection.id)}`;
-        const current = await http.get(path);
-        const view = cv.openConnection(connection, keys);
-        await http.put(path, cv.sealConnection(
-          { ...view, state: current.state, version: current.version + 1 }, keys));
-      } else {
+      // Version 1 is new; a higher one was sealed as the update of an existing connection.
+      if (connection.version === 1) {
         await http.post(connectionsPath, connection);
+      } else {
+        await http.put(`${connectionsPath}/${encodeURIComponent(connection.id)}`, connection);
       }
     } catch (error) {
       failed.set(connection.id, error);

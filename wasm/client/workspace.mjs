@@ -351,7 +351,8 @@ export class Workspace {
 
   async previewKubeconfig(text, selection = { select_all: true }) {
     const { items } = await this.connections();
-    return previewKubeconfig(this.#cv, text, selection, items, await this[CURRENT_KEYS]());
+    return previewKubeconfig(this.#context, this, text, selection, items,
+      await this[CURRENT_KEYS]());
   }
 
   async importKubeconfig(text, selection = { select_all: true }) {
