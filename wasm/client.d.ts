@@ -10,7 +10,17 @@
 //   - from the client itself: "locked" (the account is locked: unlock()), "closed" (the
 //     workspace was closed), "not_found", "invalid_argument", "conflict", "malformed".
 // Network failures propagate as fetch rejects them.
-import { Credvault, CredvaultError as CoreError, Kdf } from './credvault.js';
+import {
+  Chip, ConnectionState, ConnectionSummary, Credvault, CredentialSummary, CredentialView,
+  CredvaultError as CoreError, Kdf, KubeconfigPlan, LastTest, Role, ServiceKind,
+} from './credvault.js';
+
+// The records' shapes are the module's (credvault.d.ts): one definition for both imports.
+export type {
+  Chip, ConnectionState, ConnectionSummary, CredentialSummary, CredentialView, KubeconfigPlan,
+  LastTest, Role,
+};
+export type Kind = ServiceKind;
 
 export class CredvaultError extends CoreError {
   /** The HTTP status, for an error the server answered. */
@@ -19,51 +29,12 @@ export class CredvaultError extends CoreError {
   details?: Record<string, unknown> | null;
 }
 
-export type Role = 'owner' | 'admin' | 'operator' | 'viewer';
-export type ConnectionState = 'discovered' | 'registered' | 'connected' | 'ignored' |
-  'maintenance' | 'disconnected' | 'deleted' | 'not_found';
-export type Kind = 'kubernetes' | 'prometheus' | 'grafana' | 'github' | 'http';
 /** Permission names of the server (the core's permissions). */
 export type Permission = 'read_credentials' | 'create_credential' | 'edit_credential' |
   'delete_credential' | 'share_credential' | 'open_credential_secrets' | 'read_connections' |
   'create_connection' | 'edit_connection' | 'delete_connection' | 'change_connection_state' |
   'run_test' | 'manage_members' | 'manage_runners' | 'manage_environments' | 'read_audit' |
   'edit_workspace' | 'delete_workspace';
-
-export interface Chip { label: string; tone: string; code?: string }
-
-/** What a form edits; `fields` holds the secret fields (token, password, ...). */
-export interface CredentialView {
-  schema_version: 1;
-  name: string;
-  kind: Kind;
-  auth_method: string;
-  fields: Record<string, string>;
-}
-
-/** A credential's facts and decrypted name: no secret. */
-export interface CredentialSummary {
-  schema_version: 1;
-  id: string;
-  name: string;
-  kind: Kind;
-  auth_method: string;
-  version: number;
-  created_at: number;
-  updated_at: number;
-  rotate_recommended: boolean;
-  /** How many workspaces it is granted to (its own included). */
-  shared_workspaces: number;
-  chips?: { warnings: Chip[] };
-}
-
-export interface LastTest {
-  outcome: string;
-  tested_at: number;
-  latency_ms: number;
-  http_status: number;
-  runner_id: string;
-}
 
 export interface ConnectionView {
   schema_version?: 1;
@@ -82,23 +53,6 @@ export interface ConnectionView {
   created_at?: number;
   updated_at?: number;
   last_test?: LastTest;
-}
-
-export interface ConnectionSummary {
-  id: string;
-  name: string;
-  kind: Kind;
-  state: ConnectionState;
-  endpoint: string;
-  host: string;
-  plain_http: boolean;
-  insecure_skip_verify: boolean;
-  managed: boolean;
-  credential_id: string;
-  environment_ids: string[];
-  last_test: LastTest | null;
-  updated_at: number;
-  chips: { state: Chip; warnings: Chip[]; last_test: Chip | null };
 }
 
 export interface Remediation { code: string; label: string }
@@ -165,21 +119,6 @@ export interface AuditEvent {
 export type KubeconfigSelection =
   | { select_all: true }
   | { selected: Array<{ context: string; new_name?: string }> };
-
-/** KubeconfigPlanToJson of the core: contexts, their outcomes and problems; no secret. */
-export interface KubeconfigPlan {
-  current_context: string;
-  summary: { imported: number; updated: number; skipped: number; error: number };
-  contexts: Array<{
-    context: string; name: string; outcome: 'imported' | 'updated' | 'skipped' | 'error';
-    problem: { code: string; message: string; line: number; column: number } | null;
-    current: boolean; cluster: string; user: string; namespace: string;
-    connection_id: string; credential_id: string; state: string;
-    endpoint: Record<string, unknown> | null;
-  }>;
-  credentials: Array<{ id: string; name: string; auth: string; user_entries: string[];
-    connection_ids: string[] }>;
-}
 
 export interface KubeconfigImportResult {
   plan: KubeconfigPlan;
