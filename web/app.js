@@ -1,167 +1,238 @@
-// The first page: create an account, then seal and reopen one credential, all inside the
-// credvault WebAssembly module. Keys never reach JavaScript: the module hands out numbered
-// handles, and every handle made here is released when it is no longer needed.
-
-const MODULE_URL = '/module/credvault.mjs';
-const CREDENTIAL_VERSION = 1;
-const WORKSPACE_GENERATION = 1;
-const MIB = 1024 * 1024;
-const ALGORITHM_NAMES = { 1: 'XChaCha20-Poly1305' };
+// credvault web app: the shell, the router and the session. Every view renders from data the
+// core (in a Web Worker, see rpc.js) hands back; keys and secrets stay in the worker's WASM
+// memory, and a secret shown in a dialog leaves the DOM when the dialog closes.
+import { h, replace, errorText } from './dom.js';
+import { connectCore } from './rpc.js';
+import { renderAuth } from './views/auth.js';
+import { renderAccount } from './views/account.js';
+import { renderAudit } from './views/audit.js';
+import { renderConnections } from './views/connections.js';
+import { renderCredentials } from './views/credentials.js';
+import { renderImport } from './views/kubeconfig.js';
+import { renderMembers } from './views/members.js';
+import { renderRunners } from './views/runners.js';
+import { renderWorkspaces } from './views/workspaces.js';
 
 const $ = (id) => document.getElementById(id);
 
-const session = {
-  cv: null,       // the loaded module
-  account: null,  // handle of the unlocked account keys
+const SECTIONS = [
+  { path: 'connections', label: 'Connections', render: renderConnections },
+  { path: 'credentials', label: 'Credentials', render: renderCredentials },
+  { path: 'import', label: 'Import kubeconfig', render: renderImport },
+  { path: 'members', label: 'Members', render: renderMembers },
+  { path: 'runners', label: 'Runners', render: renderRunners },
+  { path: 'audit', label: 'Audit log', render: renderAudit },
+];
+
+// What every view receives.
+export const app = {
+  client: null,   // remote client (rpc.js)
+  cv: null,       // remote module functions (view models)
+  account: null,  // {id, email, fingerprint} once unlocked
+  workspaces: [], // [{id, name, role, key_generation}]
+  ws: null,       // the open workspace: remote object
+  wsInfo: null,   // {id, name, role, ...}
+  go(hash) {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+  toast(text, tone = 'ok') {
+    const toast = $('toast');
+    toast.dataset.tone = tone;
+    toast.textContent = text;
+    clearTimeout(app.toastTimer);
+    app.toastTimer = setTimeout(() => { toast.textContent = ''; }, 6000);
+  },
+  async signedIn(account) {
+    app.account = account;
+    localStorage.setItem('credvault.email', account.email);
+    await app.refreshWorkspaces();
+    renderAccountMenu();
+  },
+  async refreshWorkspaces() {
+    app.workspaces = await app.client.workspaces();
+    renderSwitcher();
+  },
+  async signedOut() {
+    if (app.ws) await app.ws.close().catch(() => {});
+    app.account = null;
+    app.ws = null;
+    app.wsInfo = null;
+    app.workspaces = [];
+    renderAccountMenu();
+    renderSwitcher();
+    app.go('#/login');
+  },
 };
 
-// The module throws CredvaultError with a stable `code`; anything else is unexpected.
-function errorCode(error) {
-  return error && typeof error.code === 'string' ? error.code : 'unexpected';
-}
+// ---- dialogs --------------------------------------------------------------------------
 
-function setStatus(element, state, text) {
-  element.dataset.state = state;
-  element.textContent = text;
-}
-
-function showError(element, error) {
-  const detail = error && error.message ? ` (${error.message})` : '';
-  setStatus(element, 'error', `Error: ${errorCode(error)}${detail}`);
-}
-
-// Argon2id runs synchronously on this thread: give the browser one frame to paint the
-// progress text first.
-function nextPaint() {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-}
-
-async function loadModule() {
-  const moduleState = $('module-state');
-  try {
-    const { default: createCredvault } = await import(MODULE_URL);
-    session.cv = await createCredvault();
-    const info = session.cv.info();
-    setStatus(moduleState, 'ready',
-      `Crypto module ready (${info.target} ${info.version}, randomness from ${info.random_source}).`);
-    $('create-account').disabled = false;
-  } catch (error) {
-    const code = errorCode(error) === 'unexpected' ? 'module_unavailable' : errorCode(error);
-    setStatus(moduleState, 'error', `The crypto module did not load: ${code}.`);
-  }
-}
-
-async function onCreateAccount(event) {
-  event.preventDefault();
-  const { cv } = session;
-  const status = $('account-status');
-  const button = $('create-account');
-  const email = $('email').value.trim();
-  const password = $('password').value;
-  const kdf = cv.kdfDefaults();
-
-  button.disabled = true;
-  setStatus(status, 'working', `Deriving your keys with Argon2id (${Math.round(kdf.mem_limit_bytes / MIB)} MiB, ` +
-    `${kdf.ops_limit} passes)…`);
-  await nextPaint();
-  const started = performance.now();
-  try {
-    const created = cv.createAccount(email, password, kdf);
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    $('password').value = '';
-    session.account = created.account;
-    showRecoveryCode(created.recovery_code, cv.accountInfo(created.account).fingerprint);
-    setStatus(status, 'ok', `Account created for ${created.record.email} in ${seconds} s.`);
-    $('account-form').querySelectorAll('input, button').forEach((control) => {
-      control.disabled = true;
-    });
-    $('credential-fields').disabled = false;
-    setStatus($('status'), 'idle', 'ready');
-    $('credential-name').focus();
-  } catch (error) {
-    showError(status, error);
-    button.disabled = false;
-  }
-}
-
-function showRecoveryCode(code, fingerprint) {
-  $('recovery-code').textContent = code;
-  $('fingerprint').textContent = fingerprint;
-  $('recovery').hidden = false;
-}
-
-function onRecoveryStored() {
-  // Shown once: once dismissed, the code is gone from the page.
-  $('recovery-code').textContent = '';
-  $('recovery').hidden = true;
-}
-
-// Seals {name, token} under a new data key wrapped by a new workspace key, then opens it the
-// way another reader would: from the wrapped key and the envelope alone.
-function roundTrip(cv, name, token) {
-  const handles = [];
-  const keep = (handle) => {
-    handles.push(handle);
-    return handle;
-  };
-  try {
-    const workspaceId = cv.newId();
-    const credentialId = cv.newId();
-    const context = {
-      purpose: 'credential',
-      workspace_id: workspaceId,
-      object_id: credentialId,
-      object_version: CREDENTIAL_VERSION,
+// Opens the one <dialog> with `title` and `body`; resolves with what `actions` returns.
+// The dialog's content is removed when it closes, so a secret shown in it leaves the DOM.
+export function openDialog(title, body, { actions = [], onClose } = {}) {
+  const dialog = $('dialog');
+  return new Promise((resolve) => {
+    const finish = (value) => {
+      dialog.close();
+      replace(dialog);
+      onClose?.();
+      resolve(value);
     };
-    const workspace = keep(cv.newWorkspaceKeys(workspaceId, WORKSPACE_GENERATION));
-    const dataKey = keep(cv.newDataKey());
-    const wrapped = cv.wrapDataKey(workspace, credentialId, CREDENTIAL_VERSION, dataKey);
-    const envelope = cv.seal(dataKey, context, JSON.stringify({ name, token }));
+    const buttons = actions.map(({ label, value, kind = 'secondary', run }) =>
+      h('button', { type: 'button', class: kind, onclick: async (event) => {
+        if (!run) return finish(value);
+        event.target.disabled = true;
+        try {
+          const result = await run();
+          if (result !== undefined) finish(result);
+        } finally {
+          event.target.disabled = false;
+        }
+      } }, label));
+    buttons.push(h('button', { type: 'button', class: 'secondary', onclick: () => finish(null) },
+      'Close'));
+    replace(dialog, h('h2', { id: 'dialog-title' }, title), h('div', { class: 'dialog-body' }, body),
+      h('div', { class: 'dialog-actions' }, buttons));
+    dialog.addEventListener('cancel', (event) => { event.preventDefault(); finish(null); },
+      { once: true });
+    dialog.showModal();
+  });
+}
 
-    const reopenedKey = keep(cv.unwrapDataKey(workspace, credentialId, CREDENTIAL_VERSION, wrapped));
-    const opened = JSON.parse(cv.open(reopenedKey, context, envelope));
-    return {
-      name: opened.name,
-      intact: opened.name === name && opened.token === token,
-      envelope,
-      wrapped,
-      header: cv.inspectEnvelope(envelope),
-    };
+export async function confirmAction(title, text, label = 'Confirm') {
+  const answer = await openDialog(title, h('p', {}, text),
+    { actions: [{ label, value: true, kind: 'danger' }] });
+  return answer === true;
+}
+
+// ---- shell ----------------------------------------------------------------------------
+
+function renderAccountMenu() {
+  const menu = $('account-menu');
+  if (!app.account) {
+    replace(menu);
+    return;
+  }
+  replace(menu,
+    h('span', { class: 'who', title: `Key fingerprint ${app.account.fingerprint}` },
+      app.account.email),
+    h('a', { href: '#/account' }, 'Account'),
+    h('button', { type: 'button', class: 'link', onclick: onLock }, 'Lock'),
+    h('button', { type: 'button', class: 'link', onclick: onLogOut }, 'Log out'));
+}
+
+function renderSwitcher() {
+  const container = $('workspace-switcher');
+  if (!app.account) {
+    replace(container);
+    return;
+  }
+  const select = h('select', { id: 'workspace-select', 'aria-label': 'Workspace',
+    onchange: (event) => {
+      if (event.target.value === '__manage') app.go('#/workspaces');
+      else app.go(`#/w/${event.target.value}/connections`);
+    } },
+    h('option', { value: '', disabled: true, selected: !app.wsInfo }, 'Choose a workspace'),
+    app.workspaces.map((w) => h('option', { value: w.id, selected: app.wsInfo?.id === w.id },
+      `${w.name} (${w.role})`)),
+    h('option', { value: '__manage' }, 'All workspaces…'));
+  replace(container, select);
+}
+
+function renderSections(active) {
+  const nav = $('sections');
+  if (!app.wsInfo) {
+    nav.hidden = true;
+    return;
+  }
+  nav.hidden = false;
+  replace(nav, SECTIONS.map((section) => h('a', {
+    href: `#/w/${app.wsInfo.id}/${section.path}`,
+    'aria-current': section.path === active ? 'page' : undefined,
+  }, section.label)));
+}
+
+async function onLock() {
+  await app.client.lock();
+  app.account = { ...app.account, locked: true };
+  app.go('#/unlock');
+}
+
+async function onLogOut() {
+  try {
+    await app.client.logOut();
   } finally {
-    handles.forEach((handle) => cv.release(handle));
+    await app.signedOut();
   }
 }
 
-function onSealCredential(event) {
-  event.preventDefault();
-  const status = $('status');
-  const tokenInput = $('credential-token');
-  const name = $('credential-name').value.trim();
+async function openWorkspace(id) {
+  if (app.wsInfo?.id === id && app.ws) return;
+  if (app.ws) await app.ws.close().catch(() => {});
+  app.ws = null;
+  app.wsInfo = null;
+  const ws = await app.client.workspace(id);
+  app.ws = ws;
+  app.wsInfo = { id, name: await ws.$get('name'), role: await ws.$get('role'),
+    generation: await ws.$get('generation') };
+  renderSwitcher();
+}
+
+// ---- routing --------------------------------------------------------------------------
+
+async function route() {
+  const view = $('view');
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const [first = '', second, third = 'connections'] = parts;
   try {
-    const result = roundTrip(session.cv, name, tokenInput.value);
-    tokenInput.value = '';
-    if (!result.intact) {
-      setStatus(status, 'error', 'Error: round_trip_mismatch');
-      return;
+    if (['login', 'signup', 'recover', 'unlock'].includes(first) || !app.account ||
+        app.account.locked) {
+      const mode = ['login', 'signup', 'recover', 'unlock'].includes(first) ? first
+        : app.account?.locked ? 'unlock' : 'login';
+      renderSections(null);
+      return renderAuth(view, app, mode);
     }
-    setStatus(status, 'ok', `round trip ok: decrypted “${result.name}”`);
-    showEnvelopeFacts(result);
+    if (first === 'account') {
+      renderSections(null);
+      return renderAccount(view, app);
+    }
+    if (first === 'w' && second) {
+      await openWorkspace(second);
+      const section = SECTIONS.find((s) => s.path === third) ?? SECTIONS[0];
+      renderSections(section.path);
+      document.title = `${section.label} · ${app.wsInfo.name} · credvault`;
+      return await section.render(view, app);
+    }
+    renderSections(null);
+    if (app.workspaces.length === 1 && first === '') {
+      return app.go(`#/w/${app.workspaces[0].id}/connections`);
+    }
+    return renderWorkspaces(view, app);
   } catch (error) {
-    showError(status, error);
+    if (error?.status === 401) return app.signedOut();
+    replace(view, h('section', { class: 'card' }, h('h1', {}, 'Something went wrong'),
+      h('p', { class: 'error-text', role: 'alert' }, errorText(error)),
+      h('p', {}, h('a', { href: '#/' }, 'Back to your workspaces'))));
+  } finally {
+    view.focus({ preventScroll: true });
   }
 }
 
-function showEnvelopeFacts({ envelope, wrapped, header }) {
-  $('envelope-size').textContent = `${envelope.length} base64url characters`;
-  const algorithm = ALGORITHM_NAMES[header.algorithm] ?? `algorithm ${header.algorithm}`;
-  $('envelope-header').textContent = `format v${header.version}, ${algorithm}, ` +
-    `key generation ${header.key_generation}, ` +
-    `${header.padded_plaintext_bytes} padded bytes`;
-  $('wrapped-size').textContent = `${wrapped.length} base64url characters`;
-  $('envelope-facts').hidden = false;
+async function boot() {
+  const state = $('module-state');
+  try {
+    const worker = new Worker('/core_worker.js', { type: 'module' });
+    const core = connectCore(worker);
+    app.client = core.client;
+    app.cv = core.cv;
+    await app.cv.info();  // the worker has loaded the module
+  } catch (error) {
+    state.dataset.state = 'error';
+    state.textContent = `The crypto module did not load: ${errorText(error)}.`;
+    return;
+  }
+  window.addEventListener('hashchange', route);
+  await route();
 }
 
-$('account-form').addEventListener('submit', onCreateAccount);
-$('credential-form').addEventListener('submit', onSealCredential);
-$('recovery-done').addEventListener('click', onRecoveryStored);
-loadModule();
+boot();
