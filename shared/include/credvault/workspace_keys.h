@@ -63,6 +63,12 @@ Result<Bytes> WrapDataKey(const WorkspaceKeys& keys, std::string_view credential
 Result<SymmetricKey> UnwrapDataKey(const WorkspaceKeys& keys, std::string_view credential_id,
                                    uint64_t credential_version, ByteView wrapped);
 
+// The key that makes kubeconfig import ids unguessable by the server (the id_key of
+// kubeconfig.h): a KDF subkey of the metadata key (context "kubeconf"), so every member
+// derives the same one and the server, which never holds the metadata key, cannot. It
+// follows the metadata key: after a key rotation the same file imports under new ids.
+SecretBytes DeriveKubeconfigIdKey(const WorkspaceKeys& keys);
+
 }  // namespace credvault
 
 #endif  // CREDVAULT_WORKSPACE_KEYS_H_

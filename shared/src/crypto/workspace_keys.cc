@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "credvault/kubeconfig.h"
 #include "crypto/internal.h"
 
 namespace credvault {
@@ -12,6 +13,8 @@ namespace {
 constexpr std::string_view kGrantLabel = "credvault/v1/grant";
 constexpr std::string_view kPurposeDataKey = "credential-key";
 constexpr uint32_t kDataKeyGeneration = 1;
+constexpr char kKubeconfigIdKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "kubeconf";
+constexpr uint64_t kKubeconfigIdSubkey = 1;
 
 // Reads AppendField's format; false when the input ends early.
 bool ReadField(ByteView* in, std::string* out) {
@@ -152,6 +155,14 @@ Result<SymmetricKey> UnwrapDataKey(const WorkspaceKeys& keys, std::string_view c
                                    DataKeyContext(keys.workspace_id, credential_id, credential_version),
                                    wrapped));
   return SymmetricKey::FromBytes(std::move(raw), kDataKeyGeneration);
+}
+
+SecretBytes DeriveKubeconfigIdKey(const WorkspaceKeys& keys) {
+  static_assert(kSymmetricKeyBytes == crypto_kdf_KEYBYTES);
+  SecretBytes out = SecretBytes::Guarded(kKubeconfigIdKeyBytes);
+  crypto_kdf_derive_from_key(out.data(), out.size(), kKubeconfigIdSubkey, kKubeconfigIdKdfContext,
+                             keys.metadata.InsecureBytes().data());
+  return out;
 }
 
 }  // namespace credvault
