@@ -171,6 +171,40 @@ val JsVerifyTestResult(std::string runner_sign_key, val result, std::string job_
   return Return(Api().VerifyTestResult(runner_sign_key, FromJs(result), job_id, connection_id));
 }
 
+// View models and the kubeconfig import.
+val JsAuthMethods(std::string kind) { return Return(Api().AuthMethods(kind)); }
+val JsCredentialForm(val view, bool touched) {
+  return Return(Api().CredentialForm(FromJs(view), touched));
+}
+val JsDropUnusedFields(val view) { return Return(Api().DropUnusedFields(FromJs(view))); }
+val JsConnectionForm(val input, bool touched) {
+  return Return(Api().ConnectionForm(FromJs(input), touched));
+}
+val JsStateChip(std::string state) { return Return(Api().StateChip(state)); }
+val JsOutcomeChip(std::string outcome) { return Return(Api().OutcomeChip(outcome)); }
+val JsSummarizeConnection(val sealed, Handle workspace) {
+  return Return(Api().SummarizeConnection(FromJs(sealed), workspace));
+}
+val JsListConnections(val summaries, val query) {
+  return Return(Api().ListConnections(FromJs(summaries), FromJs(query)));
+}
+val JsListCredentials(val summaries, val query) {
+  return Return(Api().ListCredentials(FromJs(summaries), FromJs(query)));
+}
+val JsConnectionActions(std::string state, std::string role) {
+  return Return(Api().ConnectionActions(state, role));
+}
+val JsPlanKubeconfigImport(std::string text, val request, Handle workspace) {
+  auto r = Api().PlanKubeconfigImport(text, FromJs(request), workspace);
+  Wipe(text);
+  return Return(r);
+}
+val JsSealKubeconfigImport(std::string text, val request, Handle workspace, val options) {
+  auto r = Api().SealKubeconfigImport(text, FromJs(request), workspace, FromJs(options));
+  Wipe(text);
+  return Return(r);
+}
+
 bool JsRelease(Handle h) { return Api().Release(h); }
 double JsHandleCount() { return static_cast<double>(Api().HandleCount()); }
 
@@ -225,6 +259,18 @@ EMSCRIPTEN_BINDINGS(credvault) {
   emscripten::function("sealTestJob", &JsSealTestJob);
   emscripten::function("sealConnectionTest", &JsSealConnectionTest);
   emscripten::function("verifyTestResult", &JsVerifyTestResult);
+  emscripten::function("authMethods", &JsAuthMethods);
+  emscripten::function("credentialForm", &JsCredentialForm);
+  emscripten::function("dropUnusedFields", &JsDropUnusedFields);
+  emscripten::function("connectionForm", &JsConnectionForm);
+  emscripten::function("stateChip", &JsStateChip);
+  emscripten::function("outcomeChip", &JsOutcomeChip);
+  emscripten::function("summarizeConnection", &JsSummarizeConnection);
+  emscripten::function("listConnections", &JsListConnections);
+  emscripten::function("listCredentials", &JsListCredentials);
+  emscripten::function("connectionActions", &JsConnectionActions);
+  emscripten::function("planKubeconfigImport", &JsPlanKubeconfigImport);
+  emscripten::function("sealKubeconfigImport", &JsSealKubeconfigImport);
   emscripten::function("release", &JsRelease);
   emscripten::function("handleCount", &JsHandleCount);
   emscripten::function("benchOpenEnvelopes", &JsBenchOpenEnvelopes);

@@ -94,6 +94,23 @@ export default async function createCredvault(options = {}) {
     verifyTestResult: (runnerSignPublicKey, result, jobId, connectionId) =>
       unwrap(m.verifyTestResult(String(runnerSignPublicKey), result, String(jobId),
         String(connectionId))),
+    authMethods: (kind) => unwrap(m.authMethods(String(kind))),
+    credentialForm: (view, touched = false) => unwrap(m.credentialForm(view, Boolean(touched))),
+    dropUnusedFields: (view) => unwrap(m.dropUnusedFields(view)),
+    connectionForm: (input, touched = false) => unwrap(m.connectionForm(input, Boolean(touched))),
+    stateChip: (state) => unwrap(m.stateChip(String(state))),
+    outcomeChip: (outcome) => unwrap(m.outcomeChip(String(outcome))),
+    summarizeConnection: (sealed, workspace) => unwrap(m.summarizeConnection(sealed, workspace)),
+    listConnections: (summaries, query) =>
+      unwrap(m.listConnections(Array.from(summaries), optional(query))),
+    listCredentials: (summaries, query) =>
+      unwrap(m.listCredentials(Array.from(summaries), optional(query))),
+    connectionActions: (state, role) => unwrap(m.connectionActions(String(state), String(role))),
+    planKubeconfigImport: (text, request, workspace) =>
+      unwrap(m.planKubeconfigImport(String(text), request ?? { select_all: true }, workspace)),
+    sealKubeconfigImport: (text, request, workspace, options) =>
+      unwrap(m.sealKubeconfigImport(String(text), request ?? { select_all: true }, workspace,
+        { now: Math.floor(Date.now() / 1000), ...options })),
     release: (handle) => m.release(handle),
     handleCount: () => m.handleCount(),
     benchOpenEnvelopes: (count) => m.benchOpenEnvelopes(count),

@@ -115,6 +115,38 @@ class ClientApi {
                                           std::string_view job_id,
                                           std::string_view connection_id) const;
 
+  // View models for the web app (JSON of ui_json.h); client_api_views.cc.
+  Result<nlohmann::json> AuthMethods(std::string_view kind) const;
+  Result<nlohmann::json> CredentialForm(const nlohmann::json& view, bool touched) const;
+  Result<nlohmann::json> DropUnusedFields(const nlohmann::json& view) const;
+  Result<nlohmann::json> ConnectionForm(const nlohmann::json& input, bool touched) const;
+  Result<nlohmann::json> StateChip(std::string_view state) const;
+  Result<nlohmann::json> OutcomeChip(std::string_view outcome) const;
+  // A list row: the summary, its version and its chips (ConnectionRowJson).
+  Result<nlohmann::json> SummarizeConnection(const nlohmann::json& sealed, Handle workspace) const;
+  Result<nlohmann::json> ListConnections(const nlohmann::json& summaries,
+                                         const nlohmann::json& query) const;
+  Result<nlohmann::json> ListCredentials(const nlohmann::json& summaries,
+                                         const nlohmann::json& query) const;
+  Result<nlohmann::json> ConnectionActions(std::string_view state, std::string_view role) const;
+
+  // Kubeconfig import. The id key is derived from the workspace's metadata key inside the
+  // core (DeriveKubeconfigIdKey): neither JavaScript nor the server ever sees it. `request`
+  // as KubeconfigImportInputFromJson reads it. Errors: those of PlanKubeconfigImportText
+  // (a file that cannot be read: kParseError / kValidation / kInvalidArgument, the message
+  // naming line and column).
+  Result<nlohmann::json> PlanKubeconfigImport(std::string_view text, const nlohmann::json& request,
+                                              Handle workspace) const;
+  // Plans, then seals what the plan imports: {"plan", "credentials": [SealedCredential],
+  // "connections": [SealedConnection]}. Each new credential gets a fresh data key and one
+  // grant, to this workspace; credentials listed in request.existing_credentials are not
+  // sealed again (the same id is the same material). A connection the plan updates is
+  // sealed at version + 1 of request.existing[].version (kInvalidArgument when missing),
+  // keeping its environments. `options`: {"owner_id", "now"} (both required).
+  Result<nlohmann::json> SealKubeconfigImport(std::string_view text, const nlohmann::json& request,
+                                              Handle workspace,
+                                              const nlohmann::json& options) const;
+
   bool Release(Handle h) { return ring_.Release(h); }
   size_t HandleCount() const { return ring_.size(); }
 

@@ -6,6 +6,7 @@
 #include "credvault/credential.h"
 #include "credvault/crypto_json.h"
 #include "credvault/model_json.h"
+#include "credvault/ui_json.h"
 #include "json/model_reader.h"
 
 namespace credvault {
@@ -254,7 +255,7 @@ Result<json> ClientApi::SummarizeCredential(const json& sealed, Handle workspace
   CV_ASSIGN_OR_RETURN(const WorkspaceKeys* keys, ring_.GetWorkspace(workspace));
   CV_ASSIGN_OR_RETURN(SealedCredential s, SealedCredentialFromJson(sealed));
   CV_ASSIGN_OR_RETURN(CredentialSummary summary, credvault::SummarizeCredential(s, *keys));
-  return CredentialSummaryToJson(summary);
+  return CredentialRowJson(summary);
 }
 
 Result<Handle> ClientApi::OpenCredentialDataKey(const json& sealed, Handle workspace) {
