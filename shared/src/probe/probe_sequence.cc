@@ -13,9 +13,19 @@ bool StopsOnFailure(ProbeStepRole role) {
          role == ProbeStepRole::kTokenExchange;
 }
 
-bool GotNotFound(const ProbeObservation& o) { return o.response && o.response->status == 404; }
+// Whether a step's fallback (only_if_not_found_step) runs. A 404: the server does not serve
+// that API. For Kubernetes also a 403 that does not name system:anonymous: before 1.26 (and
+// under custom RBAC) a valid non-admin user may not create a SelfSubjectReview but may create
+// the older SelfSubjectAccessReview, so the refusal says nothing about the credential yet.
+// An anonymous 403 means the credential never reached the server: no fallback can change that.
+bool WantsFallback(const ProbePlan& plan, const ProbeObservation& o) {
+  if (!o.response) return false;
+  if (o.response->status == 404) return true;
+  return plan.kind == ProbeKind::kKubernetes && o.response->status == 403 &&
+         o.response->body.find("system:anonymous") == std::string::npos;
+}
 
-// A later step waits for step `index`'s 404 (a fallback to an older API).
+// A later step waits for step `index`'s refusal (a fallback to an older API).
 bool HasFallbackFor(const ProbePlan& plan, size_t index) {
   return std::any_of(
       plan.steps.begin() + static_cast<std::ptrdiff_t>(index) + 1, plan.steps.end(),
@@ -38,14 +48,14 @@ std::optional<size_t> NextProbeStep(const ProbePlan& plan,
     const ProbeStep& step = plan.steps[j];
     const ProbeObservation& o = observed[j];
     if (!o.ran || !StopsOnFailure(step.role) || StepSucceeded(step, o)) continue;
-    if (GotNotFound(o) && HasFallbackFor(plan, j)) continue;
+    if (WantsFallback(plan, o) && HasFallbackFor(plan, j)) continue;
     return std::nullopt;
   }
   for (size_t i = observed.size(); i < plan.steps.size(); ++i) {
     const int gate = plan.steps[i].only_if_not_found_step;
     if (gate < 0) return i;
     const size_t g = static_cast<size_t>(gate);
-    if (g < observed.size() && observed[g].ran && GotNotFound(observed[g])) return i;
+    if (g < observed.size() && observed[g].ran && WantsFallback(plan, observed[g])) return i;
   }
   return std::nullopt;
 }

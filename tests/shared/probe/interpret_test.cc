@@ -118,6 +118,45 @@ TEST_F(ProbeInterpretTest, Kubernetes403IsForbiddenCredentialValid) {
   EXPECT_NE(r.message.find("credential is valid"), std::string::npos);
 }
 
+// Kubernetes before 1.26: the SelfSubjectReview is refused to a valid non-admin user, the
+// SelfSubjectAccessReview proves the credential.
+TEST_F(ProbeInterpretTest, KubernetesForbiddenReviewFallsBackToAccessReview) {
+  constexpr char kRefused[] =
+      R"({"kind":"Status","message":"selfsubjectreviews.authentication.k8s.io is forbidden: )"
+      R"(User \"alice\" cannot create resource \"selfsubjectreviews\"","code":403})";
+  ProbeResult ok = RunProbe(Kube(), [&](const ProbeStep& s) {
+    if (s.id == "version") return Saw(Response(200, kVersionBody));
+    if (s.id == "self_subject_review") return Saw(Response(403, kRefused));
+    return Saw(Response(201, R"({"status":{"allowed":true}})"));
+  });
+  EXPECT_EQ(ok.outcome, ProbeOutcome::kOk);
+  EXPECT_TRUE(ok.credential_verified);
+  EXPECT_EQ(ok.deciding_step, "self_subject_access_review");
+  EXPECT_EQ(ok.server_version, "v1.29.2");
+
+  // Refused both: the credential is valid and the permission is missing.
+  ProbeResult denied = RunProbe(Kube(), [&](const ProbeStep& s) {
+    if (s.id == "version") return Saw(Response(200, kVersionBody));
+    return Saw(Response(403, kRefused));
+  });
+  EXPECT_EQ(denied.outcome, ProbeOutcome::kForbidden);
+  EXPECT_EQ(denied.deciding_step, "self_subject_access_review");
+  EXPECT_TRUE(HasRemediation(denied, "check_permissions"));
+  EXPECT_FALSE(HasRemediation(denied, "rotate_token"));
+
+  // Anonymous: no fallback, unauthorized from the review itself.
+  ProbeResult anonymous = RunProbe(Kube(), [&](const ProbeStep& s) {
+    if (s.id == "version") return Saw(Response(200, kVersionBody));
+    if (s.id == "self_subject_review") {
+      return Saw(Response(403, R"({"message":"User \"system:anonymous\" cannot create"})"));
+    }
+    return Saw(Response(201, R"({"status":{"allowed":true}})"));
+  });
+  EXPECT_EQ(anonymous.outcome, ProbeOutcome::kUnauthorized);
+  EXPECT_EQ(anonymous.deciding_step, "self_subject_review");
+  EXPECT_TRUE(HasRemediation(anonymous, "reupload_kubeconfig"));
+}
+
 TEST_F(ProbeInterpretTest, KubernetesAnonymousIsUnauthorizedNotForbidden) {
   ProbeResult forbidden = RunProbe(Kube(), [](const ProbeStep&) {
     return Saw(Response(

@@ -45,6 +45,50 @@ TEST_F(ProbeSequenceTest, KubernetesFallsBackOnNotFound) {
   EXPECT_EQ(ran, (std::vector<size_t>{0, 1, 2}));
 }
 
+// Before 1.26 (and under custom RBAC) a valid non-admin user is refused the SelfSubjectReview
+// with a 403 naming that user: the older access review decides.
+TEST_F(ProbeSequenceTest, KubernetesFallsBackOnForbiddenNamedUser) {
+  ProbePlan plan = KubePlan();
+  std::vector<size_t> ran;
+  Walk(plan, [&](size_t i) {
+    ran.push_back(i);
+    if (i == 1) {
+      return Saw(Response(
+          403, R"({"message":"selfsubjectreviews.authentication.k8s.io is forbidden: User )"
+               R"(\"alice\" cannot create resource \"selfsubjectreviews\""})"));
+    }
+    return Saw(Response(i == 0 ? 200 : 201));
+  });
+  EXPECT_EQ(ran, (std::vector<size_t>{0, 1, 2}));
+}
+
+// An anonymous 403 means the credential never arrived: no fallback, the probe stops.
+TEST_F(ProbeSequenceTest, KubernetesAnonymousForbiddenDoesNotFallBack) {
+  ProbePlan plan = KubePlan();
+  std::vector<size_t> ran;
+  Walk(plan, [&](size_t i) {
+    ran.push_back(i);
+    if (i == 1) {
+      return Saw(Response(403, R"({"message":"forbidden: User \"system:anonymous\" cannot )"
+                               R"(create resource \"selfsubjectreviews\""})"));
+    }
+    return Saw(Response(i == 0 ? 200 : 201));
+  });
+  EXPECT_EQ(ran, (std::vector<size_t>{0, 1}));
+}
+
+// The 403 fallback is a Kubernetes rule: the same steps under another kind stop at a 403.
+TEST_F(ProbeSequenceTest, OtherKindsStopAtForbidden) {
+  ProbePlan plan = KubePlan();
+  plan.kind = ProbeKind::kHttp;
+  std::vector<size_t> ran;
+  Walk(plan, [&](size_t i) {
+    ran.push_back(i);
+    return Saw(Response(i == 0 ? 200 : 403, R"({"message":"forbidden"})"));
+  });
+  EXPECT_EQ(ran, (std::vector<size_t>{0, 1}));
+}
+
 TEST_F(ProbeSequenceTest, StopsAfterFailedAuthentication) {
   ProbePlan plan = KubePlan();
   std::vector<size_t> ran;
