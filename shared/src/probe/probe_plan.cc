@@ -4,9 +4,11 @@
 // fails, and proves nothing since it answers anonymously), then
 // POST /apis/authentication.k8s.io/v1/selfsubjectreviews (GA in 1.28): every authenticated
 // identity may create one (system:basic-user), so 201 proves authentication without needing
-// any RBAC grant, and the answer names the user. Older servers answer 404, and the plan falls
-// back to POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews (v1 since 1.6), allowed
-// to the same group. A namespace list would confuse "no permission" with "bad credential"
+// any RBAC grant, and the answer names the user. Older servers answer 404, and those before
+// 1.26 (or with custom RBAC) refuse it to a valid non-admin user with a 403 that names the
+// user; either way the plan falls back to
+// POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews (v1 since 1.6), allowed to the
+// same group (NextProbeStep decides; an anonymous 403 gets no fallback). A namespace list would confuse "no permission" with "bad credential"
 // for a namespace-scoped service account, so it is not used.
 #include <charconv>
 #include <cstring>
@@ -370,10 +372,20 @@ Status PlanHttp(const ProbeTarget& target, const Endpoint& ep, const std::vector
   if (target.http_expected_status < 100 || target.http_expected_status > 599) {
     return Invalid("http_expected_status", "must be an HTTP status from 100 to 599");
   }
-  CV_ASSIGN_OR_RETURN(std::string path,
-                      probe_internal::NormalizeRelativePath(target.http_path, "http_path"));
+  // A connection carries its path in the endpoint (https://host/healthz) and no separate
+  // path: an empty http_path requests the endpoint itself, not a directory below it.
+  std::string url;
+  if (TrimAscii(target.http_path).empty()) {
+    Endpoint origin = ep;
+    origin.path.clear();
+    url = JoinUrl(origin, ep.path.empty() ? "/" : ep.path);
+  } else {
+    CV_ASSIGN_OR_RETURN(std::string path,
+                        probe_internal::NormalizeRelativePath(target.http_path, "http_path"));
+    url = JoinUrl(ep, path);
+  }
   PlanBuilder b(plan, auth, JsonHeaders());
-  b.Add(Spec("request", ProbeStepRole::kAuthenticate, "GET", JoinUrl(ep, path),
+  b.Add(Spec("request", ProbeStepRole::kAuthenticate, "GET", std::move(url),
              {target.http_expected_status}));
   // A 2xx expectation is the "it works" check, which a control can contradict; expecting,
   // say, 401 is a deliberate check that the endpoint demands a credential.

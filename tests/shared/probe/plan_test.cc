@@ -310,6 +310,12 @@ TEST_F(ProbePlanTest, UrlJoining) {
             "https://api.example.com/base/v1/ping");
   EXPECT_EQ(HttpUrl("https://api.example.com/base//", "v1"), "https://api.example.com/base/v1");
   EXPECT_EQ(HttpUrl("https://api.example.com", ""), "https://api.example.com/");
+  // No http_path: the endpoint itself, as the connection names it (no trailing slash added).
+  EXPECT_EQ(HttpUrl("https://api.example.com/healthz", ""), "https://api.example.com/healthz");
+  EXPECT_EQ(HttpUrl("https://api.example.com/a/healthz/", " "),
+            "https://api.example.com/a/healthz");
+  EXPECT_EQ(HttpUrl("http://127.0.0.1:8080/ready?full=1", ""), "http://127.0.0.1:8080/ready?full=1");
+  EXPECT_EQ(HttpUrl("https://api.example.com/base", "/x"), "https://api.example.com/base/x");
   EXPECT_EQ(HttpUrl("https://api.example.com/base?tenant=a", "/x?y=1"),
             "https://api.example.com/base/x?tenant=a&y=1");
   EXPECT_EQ(HttpUrl("https://api.example.com?tenant=a", "/x"),
