@@ -90,7 +90,8 @@ async function relayOn(server) {
     'content-type': 'application/json' };
   // Own keep-alive connection per server.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  return async () => {
+  const connectionUrl = `${server.url}/api/v1/workspaces/${ws.id}/connections/${connection.id}`;
+  const run = async () => {
     let t = performance.now();
     const sealed = cv.sealConnectionTest(connection, stored, ws.keys,
       { id: runner.id, box_public_key: runner.box_public_key }, { now: nowSeconds() });
@@ -108,6 +109,15 @@ async function relayOn(server) {
     runnerMs.push(payload.latency_ms);
     return elapsed;
   };
+  // The server's floor: an authenticated read of the same connection on the same socket.
+  run.read = async () => {
+    const t = performance.now();
+    const answer = await request(agent, connectionUrl, { headers });
+    const elapsed = performance.now() - t;
+    assert.equal(answer.status, 200, answer.body);
+    return elapsed;
+  };
+  return run;
 }
 
 // The server's own time for the POST (request log duration_ms: read to written).
@@ -130,8 +140,9 @@ try {
   const relayMemory = memory ? await relayOn(memory) : null;
 
   // Interleaved rounds, so drift in machine load hits every series alike.
-  const samples = { relay: [], memory: [], direct: [], directNew: [] };
+  const samples = { relay: [], memory: [], direct: [], directNew: [], read: [] };
   for (let i = 0; i < WARMUP + N; i += 1) {
+    const g = await relayDisk.read();
     const r = await relayDisk();
     const m = relayMemory ? await relayMemory() : NaN;
     const d = await directOnce(keepAlive);
@@ -141,6 +152,7 @@ try {
       samples.memory.push(m);
       samples.direct.push(d);
       samples.directNew.push(n);
+      samples.read.push(g);
     }
   }
   const relay = stats(samples.relay);
@@ -161,6 +173,7 @@ try {
   console.log('  where the time goes:');
   console.log(`    a new TCP connection per test (the runner's, by design): ` +
     `${(directNew.median - direct.median).toFixed(2)} ms (median difference)`);
+  row('  server floor: authenticated GET of the connection', stats(samples.read));
   const serverSide = stats(serverDurations(disk).slice(-N));
   console.log(`    the server's own time for the POST (its request log): median ` +
     `${serverSide.median.toFixed(2)} ms, p90 ${serverSide.p90.toFixed(2)} ms; the runner's probe ` +

@@ -1,7 +1,8 @@
 // Probe planning: the requests that prove a credential, per kind.
 //
-// Kubernetes: GET /version first (optional: reports the version even when the credential
-// fails, and proves nothing since it answers anonymously), then
+// Kubernetes: GET /version first (optional: reports the version, also when a permission is
+// missing; proves nothing since it answers anonymously; a token the API server does not
+// recognise gets 401 here too, as it authenticates every path), then
 // POST /apis/authentication.k8s.io/v1/selfsubjectreviews (GA in 1.28): every authenticated
 // identity may create one (system:basic-user), so 201 proves authentication without needing
 // any RBAC grant, and the answer names the user. Older servers answer 404, and those before
