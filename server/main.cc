@@ -6,6 +6,7 @@
 // left or a deadline passes. A second signal stops at once. Logs are JSON lines on stderr.
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -165,6 +166,7 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
 
   RequestIds request_ids;
   SessionRegistry sessions;
+  std::atomic<size_t> runner_sockets{0};
   ServerContext context;
   context.router = &router;
   context.log = &log;
@@ -172,6 +174,9 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
   context.sessions = &sessions;
   context.limits.max_body_bytes = config.max_body_bytes;
   context.limits.read_timeout = config.read_timeout;
+  // Standalone runners dial in on GET /api/v1/runners/connect (runner_socket.h).
+  context.runners = &runners;
+  context.runner_sockets = &runner_sockets;
 
   net::io_context io_context(config.threads);
   Result<std::shared_ptr<Listener>> listener =

@@ -10,6 +10,7 @@
 #include "handlers/environments.h"
 #include "handlers/health.h"
 #include "handlers/members.h"
+#include "handlers/runner_connect.h"
 #include "handlers/runners.h"
 #include "handlers/workspaces.h"
 #include "ops/ops_routes.h"
@@ -45,6 +46,7 @@ Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Ro
   CV_RETURN_IF_ERROR(RegisterConnectionTestRoutes(router, api, runners));
   CV_RETURN_IF_ERROR(RegisterEnvironmentRoutes(router, api));
   CV_RETURN_IF_ERROR(RegisterRunnerRoutes(router, api, runners, builtin_runner));
+  CV_RETURN_IF_ERROR(RegisterRunnerConnectRoute(router));
   CV_RETURN_IF_ERROR(MountStatic(router, "/module/*", config.module_dir));
   CV_RETURN_IF_ERROR(MountStatic(router, "/*", config.web_root));
   return Status::Ok();

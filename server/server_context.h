@@ -5,6 +5,7 @@
 #ifndef CREDVAULT_SERVER_SERVER_CONTEXT_H_
 #define CREDVAULT_SERVER_SERVER_CONTEXT_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +16,10 @@
 #include "session_registry.h"
 
 namespace credvault::server {
+
+namespace relay {
+class RunnerHub;
+}  // namespace relay
 
 struct HttpLimits {
   size_t max_body_bytes = 1 << 20;
@@ -27,12 +32,28 @@ struct HttpLimits {
   size_t pipeline_limit = 8;
 };
 
+// Standalone runners dialling in (runner_socket.h). Anyone may dial, so the number of
+// sockets and the time to prove a key are bounded.
+struct RunnerSocketLimits {
+  size_t max_sockets = 256;
+  std::chrono::seconds hello_timeout{10};
+  // A job without an answer within this fails with kUnavailable; a late answer is dropped.
+  std::chrono::seconds job_timeout{45};
+  // Keep-alive: a ping after half of this idle, the socket closes after all of it.
+  std::chrono::seconds idle_timeout{30};
+  size_t max_pending_jobs = 64;  // per socket
+};
+
 struct ServerContext {
   const Router* router = nullptr;
   const JsonLog* log = nullptr;
   RequestIds* request_ids = nullptr;
   SessionRegistry* sessions = nullptr;
   HttpLimits limits;
+  // Null: GET /api/v1/runners/connect is not upgraded (the route answers 503).
+  relay::RunnerHub* runners = nullptr;
+  std::atomic<size_t>* runner_sockets = nullptr;  // open runner sockets, owned by main()
+  RunnerSocketLimits runner_limits;
 };
 
 }  // namespace credvault::server

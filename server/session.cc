@@ -14,6 +14,8 @@
 #include <string>
 #include <utility>
 
+#include "runner_socket.h"
+
 namespace credvault::server {
 namespace {
 
@@ -136,6 +138,13 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     if (ec == beast::error::timeout && idle) return;  // an idle keep-alive connection expired
     if (ec) return Fail(ec, "read");
 
+    // A standalone runner dialling in: the socket leaves HTTP for good (runner_socket.h).
+    // Only on a connection with no response owed, so nothing written is lost.
+    if (queue_.empty() && IsRunnerConnectRequest(parser_->get(), context_)) {
+      read_closed_ = true;
+      closed_ = true;
+      return StartRunnerSocket(stream_.release_socket(), parser_->release(), remote_, context_);
+    }
     HandleRequest(parser_->release());
     if (!read_closed_ && queue_.size() < context_.limits.pipeline_limit) DoRead();
   }
