@@ -113,6 +113,11 @@ function renderAccountMenu() {
     replace(menu);
     return;
   }
+  if (app.account.locked) {
+    replace(menu, h('span', { class: 'who' }, app.account.email),
+      h('button', { type: 'button', class: 'link', onclick: onLogOut }, 'Log out'));
+    return;
+  }
   replace(menu,
     h('span', { class: 'who', title: `Key fingerprint ${app.account.fingerprint}` },
       app.account.email),
@@ -123,7 +128,7 @@ function renderAccountMenu() {
 
 function renderSwitcher() {
   const container = $('workspace-switcher');
-  if (!app.account) {
+  if (!app.account || app.account.locked) {
     replace(container);
     return;
   }
@@ -141,7 +146,7 @@ function renderSwitcher() {
 
 function renderSections(active) {
   const nav = $('sections');
-  if (!app.wsInfo) {
+  if (!app.wsInfo || !active) {
     nav.hidden = true;
     return;
   }
@@ -153,8 +158,11 @@ function renderSections(active) {
 }
 
 async function onLock() {
+  app.returnTo = location.hash;  // unlocking comes back here
   await app.client.lock();
   app.account = { ...app.account, locked: true };
+  renderAccountMenu();
+  renderSwitcher();
   app.go('#/unlock');
 }
 
@@ -180,8 +188,14 @@ async function openWorkspace(id) {
 
 // ---- routing --------------------------------------------------------------------------
 
+// Each navigation renders into a container of its own, put on the page when it is ready and
+// still the latest: a slow earlier navigation never paints over a newer one.
+let latestRoute = 0;
+
 async function route() {
-  const view = $('view');
+  const seq = ++latestRoute;
+  const main = $('view');
+  const view = h('div', { class: 'route' });
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const [first = '', second, third = 'connections'] = parts;
   try {
@@ -214,7 +228,10 @@ async function route() {
       h('p', { class: 'error-text', role: 'alert' }, errorText(error)),
       h('p', {}, h('a', { href: '#/' }, 'Back to your workspaces'))));
   } finally {
-    view.focus({ preventScroll: true });
+    if (seq === latestRoute) {
+      replace(main, view);
+      (view.querySelector('[autofocus]') ?? main).focus({ preventScroll: true });
+    }
   }
 }
 

@@ -91,13 +91,15 @@ export function renderAuth(view, app, mode) {
   const form = h('form', { class: 'card narrow', 'aria-labelledby': 'auth-title' },
     h('h1', { id: 'auth-title' }, TITLES[mode]), fields, submit, status,
     h('p', { class: 'switch' },
-      mode !== 'login' ? h('a', { href: '#/login' }, 'Log in') : null,
+      mode !== 'login' && mode !== 'unlock' ? h('a', { href: '#/login' }, 'Log in') : null,
       mode !== 'signup' && mode !== 'unlock' ? h('a', { href: '#/signup' }, 'Create an account')
         : null,
       mode !== 'recover' && mode !== 'unlock' ? h('a', { href: '#/recover' },
         'Forgot your password?') : null,
-      mode === 'unlock' ? h('a', { href: '#/login', onclick: () => app.signedOut() },
-        'Log in as someone else') : null));
+      mode === 'unlock' ? h('a', { href: '#/login', onclick: (event) => {
+        event.preventDefault();
+        app.client.logOut().catch(() => {}).finally(() => app.signedOut());
+      } }, 'Log in as someone else') : null));
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -136,5 +138,7 @@ export function renderAuth(view, app, mode) {
     }
   });
   replace(view, form);
-  (mode === 'unlock' || email.value ? (mode === 'recover' ? code : password) : email).focus();
+  // The router focuses it once the form is on the page.
+  (mode === 'unlock' || email.value ? (mode === 'recover' ? code : password) : email)
+    .setAttribute('autofocus', '');
 }
