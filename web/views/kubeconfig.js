@@ -84,10 +84,14 @@ export async function renderImport(view, app) {
     for (const r of done.results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
     status.dataset.state = 'ok';
     status.textContent = Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ');
+    const names = new Map(done.plan.contexts.map((c) => [c.context, c.name]));
     replace(planBox, h('ul', { class: 'plain-list outcomes', id: 'import-outcomes' },
       done.results.map((r) => h('li', { dataset: { context: r.context, outcome: r.outcome } },
         chip({ label: r.outcome, tone: OUTCOME_TONES[r.outcome] ?? 'neutral' }), ' ', r.context,
-        r.error ? h('span', { class: 'error-text' }, ` — ${r.error}`) : null))),
+        r.connection_id && names.get(r.context) !== r.context
+          ? h('span', { class: 'muted' }, ` → ${names.get(r.context)}`) : null,
+        r.error ? h('span', { class: r.outcome === 'error' ? 'error-text' : 'muted small' },
+          ` — ${r.error.message ?? r.error.code}`) : null))),
     h('p', {}, h('a', { href: `#/w/${app.wsInfo.id}/connections` }, 'See the connections')));
   }
 
