@@ -3,6 +3,7 @@ import { h, field, replace, errorText } from '../dom.js';
 
 export async function renderWorkspaces(view, app) {
   document.title = 'Workspaces · credvault';
+  await app.refreshWorkspaces();  // an invitation may have come since the sign-in
   const name = h('input', { name: 'name', type: 'text', required: true, maxlength: 200,
     autocomplete: 'off', placeholder: 'Platform team' });
   const status = h('p', { class: 'status', role: 'status' });
