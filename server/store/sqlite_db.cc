@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <mutex>
 #include <string>
 
 namespace credvault::server::sqlite {
@@ -30,6 +31,15 @@ std::string Describe(std::string_view what, int rc) {
   message += ": ";
   message += sqlite3_errstr(rc);
   return message;
+}
+
+// SQLite's memory statistics make every allocation it does take one process-wide mutex,
+// which the io threads then contend on for every statement. We never read the statistics.
+// sqlite3_config only works before the library initialises; when something initialised it
+// first, the setting simply stays as it was.
+void ConfigureLibraryOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 }  // namespace
@@ -132,6 +142,7 @@ Bytes Statement::Blob(int column) const {
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
+  ConfigureLibraryOnce();
   // Create the file ourselves so that it is 0600 from its first byte; SQLite gives the -wal
   // and -shm files the same mode.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -166,8 +177,13 @@ Status Connection::Exec(const char* sql, std::string_view what) {
   return ErrorFor(rc, what);
 }
 
+Status Connection::Run(const char* sql, std::string_view what) {
+  CV_ASSIGN_OR_RETURN(Statement statement, Prepare(sql, what));
+  return statement.Run();
+}
+
 Result<Statement> Connection::Prepare(const char* sql, std::string_view what) {
-  auto it = cache_.find(sql);
+  auto it = cache_.find(std::string_view(sql));
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);

@@ -11,6 +11,7 @@
 #define CREDVAULT_SERVER_STORE_SQLITE_DB_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,8 +67,11 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  // Runs SQL without results (pragmas, BEGIN/COMMIT, migrations).
+  // Runs SQL without results (pragmas, migrations): parsed on every call.
   Status Exec(const char* sql, std::string_view what);
+  // Runs one statement without results through the statement cache: for what runs on every
+  // transaction (BEGIN, COMMIT), where parsing each time would cost more than the query.
+  Status Run(const char* sql, std::string_view what);
   // A cached prepared statement for `sql`. `what` names the operation in errors; both must
   // outlive the returned Statement (string literals do).
   Result<Statement> Prepare(const char* sql, std::string_view what);
@@ -79,7 +83,12 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  // Looked up by the SQL text without copying it (transparent hash and equality).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
 };
 
 }  // namespace credvault::server::sqlite

@@ -89,7 +89,7 @@ namespace {
 template <typename TxType, typename Fn>
 Status RunTransaction(SqliteStore::Impl& impl, const char* begin, const Fn& fn) {
   CV_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, impl.Acquire());
-  Status status = connection->Exec(begin, "begin transaction");
+  Status status = connection->Run(begin, "begin transaction");
   if (status.ok()) {
     sqlite::SqliteTx tx(*connection);
     {
@@ -100,9 +100,9 @@ Status RunTransaction(SqliteStore::Impl& impl, const char* begin, const Fn& fn) 
       // SQLite rolls back by itself after some I/O and memory errors.
       status = Status(ErrorCode::kInternal, "the transaction was rolled back by the engine");
     }
-    if (status.ok()) status = connection->Exec("COMMIT", "commit transaction");
+    if (status.ok()) status = connection->Run("COMMIT", "commit transaction");
     if (!status.ok() && connection->InTransaction()) {
-      (void)connection->Exec("ROLLBACK", "roll back transaction");
+      (void)connection->Run("ROLLBACK", "roll back transaction");
     }
   }
   impl.Release(std::move(connection));
