@@ -319,16 +319,16 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
   void LogRequest(const LogRecord& log, size_t bytes) const {
     const double millis =
         std::chrono::duration<double, std::milli>(Clock::now() - log.started).count();
-    nlohmann::json fields = {
-        {"request_id", log.request_id},
-        {"method", log.method},
-        {"path", log.path},
-        {"status", log.status},
-        {"duration_ms", std::round(millis * 1000.0) / 1000.0},
-        {"bytes_out", bytes},
-        {"remote", remote_},
-    };
-    if (!log.error.empty()) fields["error"] = log.error;
+    // Written field by field (no JSON document): this runs once per request.
+    LogFields fields;
+    fields.Add("request_id", log.request_id)
+        .Add("method", log.method)
+        .Add("path", log.path)
+        .Add("status", log.status)
+        .Add("duration_ms", std::round(millis * 1000.0) / 1000.0)
+        .Add("bytes_out", static_cast<uint64_t>(bytes))
+        .Add("remote", remote_);
+    if (!log.error.empty()) fields.Add("error", log.error);
     context_.log->Write("request", fields);
   }
 

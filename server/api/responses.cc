@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "api/json_text.h"
 #include "credvault/status.h"
 #include "store/store.h"
 
@@ -29,7 +30,7 @@ HttpResponse Json(int status, const json& body) {
   response.status = status;
   response.content_type = kJsonContentType;
   // Stored strings are client-supplied: replace invalid UTF-8 rather than throw.
-  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  response.body = JsonText(body);
   return response;
 }
 
