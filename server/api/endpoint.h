@@ -15,7 +15,9 @@
 //              api::WithSession(context, ListCredentials));
 //
 // WithSession answers 401 (api::Unauthenticated) when there is no live session, and passes
-// every other failure (CSRF → 403, store errors) on as a Status. ApiContext holds plain
+// every other failure (CSRF → 403, store errors) on as a Status. For GET and HEAD it looks the
+// session up in the same read snapshot the handler's Reads then run on (one transaction per
+// request); a handler that writes or pings there is run again with the real store. ApiContext holds plain
 // pointers to objects owned by main() that outlive the router; it is copied into handlers.
 // Thread-safe as the store is.
 #ifndef CREDVAULT_SERVER_API_ENDPOINT_H_

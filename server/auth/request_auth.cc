@@ -5,28 +5,32 @@
 
 namespace credvault::server::auth {
 
-Result<Authentication> Authenticate(const HttpRequest& request, Store& store, int64_t now) {
+namespace {
+
+// The session `digest` names, or nullopt when there is no live one (not an error).
+Result<std::optional<SessionRow>> LookUpSession(ReadTx& tx, ByteView digest, int64_t now) {
+  Result<SessionRow> row = tx.GetSession(digest, now);
+  if (row.ok()) return std::optional<SessionRow>(std::move(row).value());
+  if (row.code() == ErrorCode::kNotFound) return std::optional<SessionRow>();
+  return row.status();
+}
+
+// Authenticate, with the session lookup left to `look_up` (its own snapshot, or the
+// caller's): the rules live here once.
+template <typename LookUp>
+Result<Authentication> AuthenticateWith(const HttpRequest& request, const LookUp& look_up) {
   Authentication result;
   const std::optional<PresentedToken> presented = FindPresentedToken(request);
   if (!presented) {
     result.refusal = "sign in first: no session token was sent";
     return result;
   }
-  const Result<Bytes> digest = SessionTokenDigest(presented->token);
+  Result<Bytes> digest = SessionTokenDigest(presented->token);
   if (!digest.ok()) {
     result.refusal = "the session token is not valid";
     return result;
   }
-  std::optional<SessionRow> session;
-  const Status read = store.Read([&](ReadTx& tx) -> Status {
-    Result<SessionRow> row = tx.GetSession(*digest, now);
-    if (row.ok()) {
-      session = std::move(row).value();
-      return Status::Ok();
-    }
-    return row.code() == ErrorCode::kNotFound ? Status::Ok() : row.status();
-  });
-  CV_RETURN_IF_ERROR(read);
+  CV_ASSIGN_OR_RETURN(std::optional<SessionRow> session, look_up(*digest));
   if (!session) {
     result.refusal = "the session has ended or expired; sign in again";
     return result;
@@ -36,9 +40,26 @@ Result<Authentication> Authenticate(const HttpRequest& request, Store& store, in
     return Status(ErrorCode::kPermissionDenied,
                   "a browser request that changes something must carry X-CSRF-Token");
   }
-  result.actor =
-      RequestActor{session->account_id, *digest, presented->via_cookie, session->expires_at};
+  result.actor = RequestActor{std::move(session->account_id), std::move(digest).value(),
+                              presented->via_cookie, session->expires_at};
   return result;
+}
+
+}  // namespace
+
+Result<Authentication> Authenticate(const HttpRequest& request, Store& store, int64_t now) {
+  return AuthenticateWith(request, [&](ByteView digest) -> Result<std::optional<SessionRow>> {
+    std::optional<SessionRow> session;
+    CV_RETURN_IF_ERROR(store.Read([&](ReadTx& tx) -> Status {
+      CV_ASSIGN_OR_RETURN(session, LookUpSession(tx, digest, now));
+      return Status::Ok();
+    }));
+    return session;
+  });
+}
+
+Result<Authentication> AuthenticateIn(ReadTx& tx, const HttpRequest& request, int64_t now) {
+  return AuthenticateWith(request, [&](ByteView digest) { return LookUpSession(tx, digest, now); });
 }
 
 Result<Membership> RequireMembership(ReadTx& tx, const RequestActor& actor,

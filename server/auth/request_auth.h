@@ -43,6 +43,9 @@ struct Authentication {
 // Errors: kPermissionDenied (cookie without a valid CSRF token on a non-GET request), or the
 // store's error.
 Result<Authentication> Authenticate(const HttpRequest& request, Store& store, int64_t now);
+// The same, reading the session in a snapshot the caller holds, so that the session check
+// and what the handler then reads come from one transaction.
+Result<Authentication> AuthenticateIn(ReadTx& tx, const HttpRequest& request, int64_t now);
 
 // See the file comment. Works inside a transaction (Tx is a ReadTx) or a read snapshot, so
 // the check and the write it guards see the same membership.
