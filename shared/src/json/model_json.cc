@@ -126,28 +126,39 @@ Result<json> ParseJsonObject(std::string_view text) {
 
 // ---- credentials ----
 
+// The credential documents are built member by member rather than from an initializer
+// list: a list copies every value once more and allocates a [key, value] array per member,
+// and a credential GET builds one on every request. Same document, same bytes.
 json CredentialGrantToJson(const CredentialGrant& g) {
-  return json{{kWorkspaceId, g.workspace_id},
-              {kKeyGeneration, g.key_generation},
-              {kWrappedDataKey, Envelope(g.wrapped_data_key)},
-              {kSealedName, Envelope(g.sealed_name)}};
+  json j(json::value_t::object);
+  json::object_t& o = *j.get_ptr<json::object_t*>();
+  o.emplace(kWorkspaceId, g.workspace_id);
+  o.emplace(kKeyGeneration, g.key_generation);
+  o.emplace(kWrappedDataKey, Envelope(g.wrapped_data_key));
+  o.emplace(kSealedName, Envelope(g.sealed_name));
+  return j;
 }
 
 json SealedCredentialToJson(const SealedCredential& c) {
-  json grants = json::array();
-  for (const CredentialGrant& g : c.grants) grants.push_back(CredentialGrantToJson(g));
-  return json{{kSchemaVersion, kModelSchemaVersion},
-              {kId, c.id},
-              {kOwnerId, c.owner_id},
-              {kWorkspaceId, c.workspace_id},
-              {kKind, ServiceKindName(c.kind)},
-              {kAuthMethod, AuthMethodName(c.method)},
-              {kVersion, c.version},
-              {kCreatedAt, c.created_at},
-              {kUpdatedAt, c.updated_at},
-              {kSealedSecret, Envelope(c.sealed_secret)},
-              {kGrants, std::move(grants)},
-              {kRotateRecommended, c.rotate_recommended}};
+  json grants(json::value_t::array);
+  json::array_t& items = *grants.get_ptr<json::array_t*>();
+  items.reserve(c.grants.size());
+  for (const CredentialGrant& g : c.grants) items.push_back(CredentialGrantToJson(g));
+  json j(json::value_t::object);
+  json::object_t& o = *j.get_ptr<json::object_t*>();
+  o.emplace(kSchemaVersion, kModelSchemaVersion);
+  o.emplace(kId, c.id);
+  o.emplace(kOwnerId, c.owner_id);
+  o.emplace(kWorkspaceId, c.workspace_id);
+  o.emplace(kKind, ServiceKindName(c.kind));
+  o.emplace(kAuthMethod, AuthMethodName(c.method));
+  o.emplace(kVersion, c.version);
+  o.emplace(kCreatedAt, c.created_at);
+  o.emplace(kUpdatedAt, c.updated_at);
+  o.emplace(kSealedSecret, Envelope(c.sealed_secret));
+  o.emplace(kGrants, std::move(grants));
+  o.emplace(kRotateRecommended, c.rotate_recommended);
+  return j;
 }
 
 Result<SealedCredential> SealedCredentialFromJson(const json& j) {
