@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "api/responses.h"
 #include "relay/runner_protocol.h"
 
 namespace credvault::server {
@@ -16,16 +17,19 @@ bool AsksForWebSocket(const HttpRequest& request) {
 }  // namespace
 
 Status RegisterRunnerConnectRoute(Router& router) {
-  return router.Add("GET", relay::kRunnerConnectPath,
-                    [](const HttpRequest& request) -> Result<HttpResponse> {
-                      if (AsksForWebSocket(request)) {
-                        return Status(ErrorCode::kUnavailable,
-                                      "this server does not take runner connections now");
-                      }
-                      return Status(ErrorCode::kInvalidArgument,
-                                    "runners connect here with a WebSocket upgrade "
-                                    "(Upgrade: websocket), as credvault-runner does");
-                    });
+  return router.Add(
+      "GET", relay::kRunnerConnectPath, [](const HttpRequest& request) -> Result<HttpResponse> {
+        if (AsksForWebSocket(request)) {
+          return Status(ErrorCode::kUnavailable,
+                        "this server does not take runner connections now");
+        }
+        // A plain GET: how an operator checks that a proxy passes the path through to a
+        // server that takes runners, and which protocol it speaks.
+        HttpResponse answer = api::NoContent();
+        answer.SetHeader("Upgrade", "websocket");
+        answer.SetHeader("X-Credvault-Runner-Protocol", std::string(relay::kRunnerProtocol));
+        return answer;
+      });
 }
 
 }  // namespace credvault::server

@@ -152,9 +152,9 @@ constexpr EndpointDoc kEndpoints[] = {
    "The built-in runner's id and public keys, to admit it to a workspace", A::kSession, 200, "",
    "BuiltinRunner", "", ""},
   {"GET", "/api/v1/runners/connect", "connectRunner", "runners",
-   "WebSocket a standalone runner dials in on (Upgrade: websocket; relay/runner_protocol.h): it "
-   "signs a challenge with its key, then takes sealed jobs; 400 without the upgrade",
-   A::kPublic, 101, "", "", "", "503"},
+   "WebSocket a standalone runner dials in on (with Upgrade: websocket the answer is 101 and "
+   "relay/runner_protocol.h follows); a plain GET answers 204 with the protocol name",
+   A::kPublic, 204, "", "", "", "503"},
   {"GET", "/api/v1/workspaces/{ws}/runners", "listRunners", "runners",
    "Runners admitted to the workspace", A::kSession, 200, "", "RunnerPage", kPage, ""},
   {"POST", "/api/v1/workspaces/{ws}/runners", "registerRunner", "runners",

@@ -369,10 +369,11 @@ describe('connection tests through a standalone runner over WebSocket', () => {
     assert.ok(jobs.some((entry) => entry.status === 'signed'));
   });
 
-  test('GET /api/v1/runners/connect without an upgrade is 400', async () => {
+  test('GET /api/v1/runners/connect without an upgrade: 204 naming the protocol', async () => {
     const plain = await call(server, 'GET', '/api/v1/runners/connect');
-    assert.equal(plain.status, 400);
-    assert.equal(errorOf(plain).code, 'invalid_argument');
+    assert.equal(plain.status, 204);
+    assert.equal(plain.headers.get('upgrade'), 'websocket');
+    assert.equal(plain.headers.get('x-credvault-runner-protocol'), 'credvault-runner/1');
   });
 
   test('a hello with a bad signature closes the socket (1008); nothing is attached', async () => {
