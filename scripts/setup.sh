@@ -13,6 +13,7 @@ APT_PACKAGES=(
   chromium
   sqlite3 wrk nginx prometheus  # durability checks, make bench, promtool for /metrics
   apache2-utils openssl  # runner tests: htpasswd for Prometheus basic auth, a throwaway PKI
+  postgresql libpq-dev  # the hosted store engine: libpq, and a throw-away server for tests
 )
 
 missing=()

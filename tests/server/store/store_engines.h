@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "pg_test_cluster.h"
+#include "store/pg_store.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 
@@ -25,7 +27,7 @@ struct StoreEngine {
 inline void PrintTo(const StoreEngine& engine, std::ostream* out) { *out << engine.name; }
 
 inline std::vector<StoreEngine> StoreEngines() {
-  return {
+  std::vector<StoreEngine> engines = {
       {"SQLite",
        [](const std::string& dir) -> Result<std::unique_ptr<Store>> {
          auto store = SqliteStore::New(dir + "/" + SqliteStore::kFileName);
@@ -33,6 +35,17 @@ inline std::vector<StoreEngine> StoreEngines() {
          return std::unique_ptr<Store>(std::move(store).value());
        }},
   };
+  // A throw-away server (pg_test_cluster.h); one that cannot start fails these tests.
+  if (PostgresTestsWanted()) {
+    engines.push_back({"PostgreSQL", [](const std::string& dir) -> Result<std::unique_ptr<Store>> {
+                         auto url = PostgresTestStoreUrl(dir);
+                         if (!url.ok()) return url.status();
+                         auto store = PostgresStore::New(*url);
+                         if (!store.ok()) return store.status();
+                         return std::unique_ptr<Store>(std::move(store).value());
+                       }});
+  }
+  return engines;
 }
 
 }  // namespace credvault::server::testing

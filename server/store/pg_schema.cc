@@ -1,0 +1,258 @@
+#include "store/pg_schema.h"
+
+#include <iterator>
+#include <string>
+
+namespace credvault::server::pg {
+namespace {
+
+// The SQLite engine's layout in PostgreSQL types: listed rows carry `seq` (an identity column,
+// the insertion order cursors page by), ciphertext, keys and digests are BYTEA, times and
+// versions BIGINT, flags BOOLEAN. Enum columns hold the core's stable names (kind.h & co.).
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  kdf_ops_limit BIGINT NOT NULL,
+  kdf_mem_limit_bytes BIGINT NOT NULL,
+  salt BYTEA NOT NULL,
+  keys_version BIGINT NOT NULL,
+  box_public_key BYTEA NOT NULL,
+  sign_public_key BYTEA NOT NULL,
+  wrapped_private_keys BYTEA NOT NULL,
+  recovery_wrapped_private_keys BYTEA NOT NULL,
+  auth_hash TEXT NOT NULL,
+  recovery_auth_hash TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+-- Emails are unique ignoring ASCII case (lower() under the C collation folds ASCII only).
+CREATE UNIQUE INDEX accounts_by_email ON accounts (lower(email COLLATE "C"));
+CREATE TABLE sessions (
+  token_digest BYTEA PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  csrf_digest BYTEA NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_account ON sessions(account_id);
+CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+CREATE TABLE rate_counters (
+  key TEXT NOT NULL,
+  window_start BIGINT NOT NULL,
+  count BIGINT NOT NULL,
+  PRIMARY KEY (key, window_start)
+);
+CREATE INDEX rate_counters_by_window ON rate_counters(window_start);
+CREATE TABLE server_secrets (
+  name TEXT PRIMARY KEY,
+  value BYTEA NOT NULL
+);
+CREATE TABLE workspaces (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  key_generation BIGINT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE members (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  added_at BIGINT NOT NULL,
+  UNIQUE (workspace_id, account_id)
+);
+CREATE INDEX members_by_account ON members(account_id, seq);
+CREATE TABLE key_grants (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  recipient_id TEXT NOT NULL,
+  generation BIGINT NOT NULL,
+  granter_id TEXT NOT NULL,
+  includes_secrets BOOLEAN NOT NULL,
+  sealed BYTEA NOT NULL,
+  signature BYTEA NOT NULL,
+  PRIMARY KEY (workspace_id, recipient_id, generation)
+);
+CREATE INDEX key_grants_by_recipient ON key_grants(recipient_id);
+CREATE TABLE credentials (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  owner_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  method TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  sealed_secret BYTEA NOT NULL,
+  rotate_recommended BOOLEAN NOT NULL
+);
+CREATE TABLE credential_grants (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+  credential_id TEXT NOT NULL REFERENCES credentials(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  key_generation BIGINT NOT NULL,
+  wrapped_data_key BYTEA NOT NULL,
+  sealed_name BYTEA NOT NULL,
+  PRIMARY KEY (credential_id, workspace_id)
+);
+CREATE INDEX credential_grants_by_workspace ON credential_grants(workspace_id);
+CREATE TABLE environments (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (workspace_id, id),
+  UNIQUE (workspace_id, name)
+);
+CREATE TABLE connections (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  credential_id TEXT NOT NULL,
+  managed BOOLEAN NOT NULL,
+  insecure_skip_verify BOOLEAN NOT NULL,
+  test_outcome TEXT,
+  tested_at BIGINT,
+  test_latency_ms BIGINT,
+  test_http_status BIGINT,
+  test_runner_id TEXT,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  sealed_details BYTEA NOT NULL
+);
+CREATE INDEX connections_by_workspace ON connections(workspace_id, seq);
+CREATE INDEX connections_by_credential ON connections(credential_id);
+CREATE TABLE connection_environments (
+  connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL,
+  environment_id TEXT NOT NULL,
+  position BIGINT NOT NULL,
+  PRIMARY KEY (connection_id, environment_id),
+  FOREIGN KEY (workspace_id, environment_id)
+    REFERENCES environments(workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX connection_environments_by_environment
+  ON connection_environments(workspace_id, environment_id);
+CREATE TABLE runners (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  box_public_key BYTEA NOT NULL,
+  sign_public_key BYTEA NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (workspace_id, id)
+);
+CREATE TABLE audit_events (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  actor_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_workspace ON audit_events(workspace_id, seq);
+)sql";
+
+// Monitoring: schedules are plaintext columns (the server decides when a test is due);
+// connections.monitor_interval_minutes NULL follows the workspace default. The history keeps
+// outcome codes and times only, never the runner's message.
+constexpr const char* kMigration2 = R"sql(
+ALTER TABLE workspaces ADD COLUMN monitor_default_minutes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE connections ADD COLUMN monitor_interval_minutes BIGINT;
+CREATE TABLE test_history (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  outcome TEXT NOT NULL,
+  tested_at BIGINT NOT NULL,
+  latency_ms BIGINT NOT NULL,
+  http_status BIGINT NOT NULL,
+  runner_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  state_before TEXT NOT NULL,
+  state_after TEXT NOT NULL,
+  client_cert_not_after BIGINT NOT NULL,
+  server_cert_not_after BIGINT NOT NULL,
+  token_expires_at BIGINT NOT NULL
+);
+CREATE INDEX test_history_by_connection ON test_history(connection_id, seq);
+CREATE INDEX test_history_by_workspace ON test_history(workspace_id, seq);
+)sql";
+
+// Index = version - 1. Append only.
+constexpr const char* kMigrations[] = {kMigration1, kMigration2};
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
+
+Status ApplyInTransaction(Connection& db, int64_t now) {
+  CV_RETURN_IF_ERROR(db.Exec(kCreateMigrationsTable, "create schema_migrations"));
+  int current = 0;
+  {
+    CV_ASSIGN_OR_RETURN(Statement select,
+                        db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                                   "read schema version"));
+    CV_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (row) current = static_cast<int>(select.Int(0));
+  }
+  if (current > LatestSchemaVersion()) {
+    return Status(ErrorCode::kUnsupportedVersion,
+                  "database schema version " + std::to_string(current) +
+                      " is newer than this server (" + std::to_string(LatestSchemaVersion()) +
+                      "): upgrade the server");
+  }
+  for (int version = current + 1; version <= LatestSchemaVersion(); ++version) {
+    std::string what = "migration " + std::to_string(version);
+    CV_RETURN_IF_ERROR(db.Exec(kMigrations[version - 1], what));
+    CV_ASSIGN_OR_RETURN(
+        Statement record,
+        db.Prepare("INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)",
+                   "record migration"));
+    CV_RETURN_IF_ERROR(record.BindInt(1, version).BindInt(2, now).Run());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+Status ApplyMigrations(Connection& db, int64_t now) {
+  // A session lock, taken before the transaction: the second server to start waits here,
+  // then its transaction's snapshot already shows the first one's migrations.
+  static const std::string lock =
+      "SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")";
+  static const std::string unlock =
+      "SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")";
+  CV_RETURN_IF_ERROR(db.Exec(lock.c_str(), "lock migrations"));
+  Status status = db.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ", "begin migrations");
+  if (status.ok()) status = ApplyInTransaction(db, now);
+  if (status.ok()) {
+    status = db.Exec("COMMIT", "commit migrations");
+  } else if (db.InTransaction()) {
+    (void)db.Exec("ROLLBACK", "roll back migrations");
+  }
+  // On a lost connection the server has released the lock already.
+  Status unlocked = db.Exec(unlock.c_str(), "unlock migrations");
+  CV_RETURN_IF_ERROR(status);
+  return unlocked;
+}
+
+}  // namespace credvault::server::pg

@@ -1,0 +1,205 @@
+#include "store/pg_store.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/pg_db.h"
+#include "store/pg_schema.h"
+#include "store/pg_tx.h"
+
+namespace credvault::server {
+namespace {
+
+using pg::Connection;
+
+// Set while this thread runs a transaction's fn: a nested Transact/Read would deadlock on the
+// write lock or see a different snapshot, so it is refused.
+thread_local bool t_in_transaction = false;
+
+class TransactionScope {
+ public:
+  TransactionScope() { t_in_transaction = true; }
+  ~TransactionScope() { t_in_transaction = false; }
+  TransactionScope(const TransactionScope&) = delete;
+  TransactionScope& operator=(const TransactionScope&) = delete;
+};
+
+Status Nested() {
+  return Status(ErrorCode::kInternal, "a store transaction was started inside another");
+}
+
+const std::string& WriterLockSql() {
+  static const std::string sql =
+      "SELECT pg_advisory_lock(" + std::to_string(pg::kWriterLockKey) + ")";
+  return sql;
+}
+const std::string& WriterUnlockSql() {
+  static const std::string sql =
+      "SELECT pg_advisory_unlock(" + std::to_string(pg::kWriterLockKey) + ")";
+  return sql;
+}
+
+}  // namespace
+
+class PostgresStore::Impl {
+ public:
+  explicit Impl(std::string url) : url_(std::move(url)) {}
+
+  // A connection for this thread's exclusive use until Release.
+  Result<std::unique_ptr<Connection>> Acquire() {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [&] { return !idle_.empty() || open_ < kMaxConnections; });
+    if (!idle_.empty()) {
+      std::unique_ptr<Connection> connection = std::move(idle_.back());
+      idle_.pop_back();
+      return connection;
+    }
+    ++open_;
+    lock.unlock();
+    Result<std::unique_ptr<Connection>> opened = Connection::Open(url_);
+    if (!opened.ok()) {
+      lock.lock();
+      --open_;
+      available_.notify_one();
+    }
+    return opened;
+  }
+
+  // Returns a connection to the pool. A broken one is closed, and so is every idle one: they
+  // were most likely cut by the same database restart, and would each fail one more call.
+  // One left inside a transaction is closed too.
+  void Release(std::unique_ptr<Connection> connection) {
+    std::vector<std::unique_ptr<Connection>> closing;
+    {
+      std::lock_guard lock(mutex_);
+      if (!connection->Healthy() || connection->InTransaction()) {
+        if (!connection->Healthy()) closing = std::move(idle_);
+        idle_.clear();
+        open_ -= closing.size() + 1;
+        closing.push_back(std::move(connection));
+      } else {
+        idle_.push_back(std::move(connection));
+      }
+      available_.notify_all();
+    }
+    // PQfinish outside the pool lock.
+    closing.clear();
+  }
+
+  std::mutex& write_mutex() { return write_mutex_; }
+
+ private:
+  const std::string url_;
+  std::mutex write_mutex_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  size_t open_ = 0;
+};
+
+namespace {
+
+// Ends the transaction: COMMIT when `status` is ok and the transaction can commit, else
+// ROLLBACK. Returns the outcome.
+Status Finish(Connection& connection, Status status) {
+  if (status.ok() && connection.TransactionFailed()) {
+    // A statement failed and `fn` went on anyway: PostgreSQL would turn COMMIT into a
+    // ROLLBACK without an error, so say it.
+    status = Status(ErrorCode::kInternal, "the transaction was aborted by the database");
+  }
+  if (status.ok()) status = connection.Exec("COMMIT", "commit transaction");
+  if (!status.ok() && connection.Healthy() && connection.InTransaction()) {
+    (void)connection.Exec("ROLLBACK", "roll back transaction");
+  }
+  return status;
+}
+
+// Runs `fn` in a transaction on a pooled connection. A write transaction first takes the
+// writers' advisory lock (before BEGIN, so the snapshot follows every earlier commit) and
+// releases it after COMMIT or ROLLBACK. When the connection turns out broken before `fn`
+// ran, the attempt is repeated once on a fresh connection; `fn` itself runs at most once.
+template <typename TxType, typename Fn>
+Status RunTransaction(PostgresStore::Impl& impl, bool write, const Fn& fn) {
+  for (int attempt = 0;; ++attempt) {
+    CV_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, impl.Acquire());
+    Status status = Status::Ok();
+    if (write) status = connection->Exec(WriterLockSql().c_str(), "lock writers");
+    if (status.ok()) {
+      status = connection->Exec(write ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
+                                      : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                                "begin transaction");
+    }
+    if (!status.ok()) {
+      bool broken = !connection->Healthy();
+      impl.Release(std::move(connection));
+      if (broken && attempt == 0) continue;
+      return status;
+    }
+    connection->SetStatementSavepoints(write);
+    pg::PgTx tx(*connection);
+    {
+      TransactionScope scope;
+      status = fn(static_cast<TxType&>(tx));
+    }
+    connection->SetStatementSavepoints(false);
+    status = Finish(*connection, std::move(status));
+    if (write && connection->Healthy()) {
+      // If this fails the connection is broken, and the server released the lock with it.
+      (void)connection->Exec(WriterUnlockSql().c_str(), "unlock writers");
+    }
+    impl.Release(std::move(connection));
+    return status;
+  }
+}
+
+}  // namespace
+
+bool PostgresStore::IsPostgresUrl(std::string_view store) {
+  return store.substr(0, 11) == "postgres://" || store.substr(0, 13) == "postgresql://";
+}
+
+int PostgresStore::SchemaVersion() { return pg::LatestSchemaVersion(); }
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::New(const std::string& url) {
+  if (url.empty()) return Status(ErrorCode::kInvalidArgument, "database URL is required");
+  auto impl = std::make_unique<Impl>(url);
+  CV_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, impl->Acquire());
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  Status migrated = pg::ApplyMigrations(*connection, now);
+  impl->Release(std::move(connection));
+  CV_RETURN_IF_ERROR(migrated);
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
+}
+
+PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PostgresStore::~PostgresStore() = default;
+
+Status PostgresStore::Transact(const std::function<Status(Tx&)>& fn) {
+  if (t_in_transaction) return Nested();
+  // One writer at a time inside the process, so waiting writers do not each hold a pooled
+  // connection; the advisory lock orders us against other servers on the same database.
+  std::lock_guard lock(impl_->write_mutex());
+  return RunTransaction<Tx>(*impl_, /*write=*/true, fn);
+}
+
+Status PostgresStore::Read(const std::function<Status(ReadTx&)>& fn) {
+  if (t_in_transaction) return Nested();
+  return RunTransaction<ReadTx>(*impl_, /*write=*/false, fn);
+}
+
+Status PostgresStore::Ping() {
+  return Read([](ReadTx& tx) -> Status {
+    // A query on the schema proves the database is reachable and migrated.
+    Result<uint64_t> counter = tx.GetCounter("ping", 0);
+    return counter.status();
+  });
+}
+
+}  // namespace credvault::server
