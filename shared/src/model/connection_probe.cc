@@ -41,6 +41,7 @@ ProbeAuth AuthOf(const CredentialView& credential) {
       auth.kind = ProbeAuthKind::kClientCertificate;
       auth.client_certificate_pem = std::string(fields.Get(F::kClientCertificate));
       auth.client_key_pem = SecretOf(credential, F::kClientKey);
+      auth.token = SecretOf(credential, F::kToken);  // kubectl sends both when both are set
       break;
     case AuthMethod::kBasic:
       auth.kind = ProbeAuthKind::kBasic;

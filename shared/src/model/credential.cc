@@ -66,6 +66,9 @@ constexpr FieldSpec kTokenWithCertificate{F::kToken, false, Fmt::kToken, true,
 constexpr FieldSpec kKubeCert[] = {kClientCert, kClientKey, kTokenWithCertificate, kClusterCa};
 constexpr FieldSpec kKubeBasic[] = {kUsername, kPassword, kClusterCa};
 constexpr FieldSpec kBearer[] = {kToken};
+// Prometheus behind `client_auth_type: RequireAndVerifyClientCert` (its web config): mutual
+// TLS alone; the server's CA belongs to the connection.
+constexpr FieldSpec kClientCertOnly[] = {kClientCert, kClientKey};
 constexpr FieldSpec kBasic[] = {kUsername, kPassword};
 constexpr FieldSpec kGrafanaKey[] = {kApiKey};
 constexpr FieldSpec kGrafanaSa[] = {kServiceAccountToken};
@@ -81,6 +84,7 @@ constexpr AuthMethodSpec kMethods[] = {
     {K::kKubernetes, M::kBasic, "Username and password", kKubeBasic},
     {K::kPrometheus, M::kBasic, "Username and password", kBasic},
     {K::kPrometheus, M::kBearerToken, "Bearer token", kBearer},
+    {K::kPrometheus, M::kClientCertificate, "Client certificate (mutual TLS)", kClientCertOnly},
     {K::kGrafana, M::kServiceAccountToken, "Service account token", kGrafanaSa},
     {K::kGrafana, M::kApiKey, "API key", kGrafanaKey},
     {K::kGitHub, M::kPersonalAccessToken, "Personal access token", kGitHubPat},

@@ -114,14 +114,20 @@ Status CheckPem(std::string_view pem, std::string_view marker, std::string_view 
   return Status::Ok();
 }
 
-// The credential as request headers (none for a client certificate or a GitHub App, whose
-// proof happens in TLS or in later steps).
+// The credential as request headers (none for a GitHub App, whose proof happens in later
+// steps, nor for a client certificate, proved in TLS — unless a token rides along, as
+// kubectl sends a kubeconfig user's token beside its certificate).
 Result<std::vector<ProbeHeader>> AuthHeaders(const ProbeAuth& auth) {
   std::vector<ProbeHeader> out;
   switch (auth.kind) {
     case ProbeAuthKind::kNone:
-    case ProbeAuthKind::kClientCertificate:
     case ProbeAuthKind::kGithubApp:
+      break;
+    case ProbeAuthKind::kClientCertificate:
+      if (!auth.token.empty()) {
+        CV_ASSIGN_OR_RETURN(std::string_view token, CheckToken(auth.token, "auth.token"));
+        out.push_back(ProbeHeader{"Authorization", "", Concat("Bearer ", token)});
+      }
       break;
     case ProbeAuthKind::kBearer:
     case ProbeAuthKind::kApiKey:

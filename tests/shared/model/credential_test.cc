@@ -31,7 +31,7 @@ TEST_F(CredentialTest, EveryKindHasTheMethodsTheIssueAsksFor) {
   };
   using S = std::set<std::string_view>;
   EXPECT_EQ(methods(ServiceKind::kKubernetes), (S{"bearer_token", "client_certificate", "basic"}));
-  EXPECT_EQ(methods(ServiceKind::kPrometheus), (S{"basic", "bearer_token"}));
+  EXPECT_EQ(methods(ServiceKind::kPrometheus), (S{"basic", "bearer_token", "client_certificate"}));
   EXPECT_EQ(methods(ServiceKind::kGrafana), (S{"api_key", "service_account_token"}));
   EXPECT_EQ(methods(ServiceKind::kGitHub), (S{"personal_access_token", "github_app"}));
   EXPECT_EQ(methods(ServiceKind::kHttp), (S{"basic", "bearer_token", "custom_header"}));

@@ -93,6 +93,13 @@ TEST_F(ProbePlanTest, KubernetesClientCertificateSendsNoAuthorizationHeader) {
   EXPECT_NE(plain.status().message().find("endpoint"), std::string::npos);
 
   t.endpoint = "https://10.0.0.1:6443";
+  t.auth.token = Secret("cert-and-token");
+  auto with_token = PlanProbe(t, kNow);
+  ASSERT_TRUE(with_token.ok()) << with_token.status().ToString();
+  ASSERT_NE(Header(with_token->steps[1], "Authorization"), nullptr);
+  EXPECT_TRUE(with_token->uses_client_certificate);
+  t.auth.token = SecretBytes();
+
   t.auth.client_key_pem = Secret("not a key");
   auto bad_key = PlanProbe(t, kNow);
   EXPECT_EQ(bad_key.code(), ErrorCode::kValidation);
