@@ -68,7 +68,8 @@ class PostgresTestCluster {
   PostgresTestCluster(const PostgresTestCluster&) = delete;
   PostgresTestCluster& operator=(const PostgresTestCluster&) = delete;
   ~PostgresTestCluster() {
-    if (started_) (void)Run(Tool("pg_ctl") + " -D " + dir_ + "/data -m immediate -w stop");
+    if (started_)
+      (void)Run(Tool("pg_ctl") + " -D " + dir_ + "/data -m immediate -w stop > /dev/null 2>&1");
     std::error_code ignored;
     if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
   }
