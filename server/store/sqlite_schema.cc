@@ -164,8 +164,35 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_by_workspace ON audit_events(workspace_id, seq);
 )sql";
 
+// Monitoring: schedules are plaintext columns (the server decides when a test is due);
+// connections.monitor_interval_minutes NULL follows the workspace default. The history keeps
+// outcome codes and times only, never the runner's message.
+constexpr const char* kMigration2 = R"sql(
+ALTER TABLE workspaces ADD COLUMN monitor_default_minutes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE connections ADD COLUMN monitor_interval_minutes INTEGER;
+CREATE TABLE test_history (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  tested_at INTEGER NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  http_status INTEGER NOT NULL,
+  runner_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  state_before TEXT NOT NULL,
+  state_after TEXT NOT NULL,
+  client_cert_not_after INTEGER NOT NULL,
+  server_cert_not_after INTEGER NOT NULL,
+  token_expires_at INTEGER NOT NULL
+);
+CREATE INDEX test_history_by_connection ON test_history(connection_id, seq);
+CREATE INDEX test_history_by_workspace ON test_history(workspace_id, seq);
+)sql";
+
 // Index = version - 1. Append only.
-constexpr const char* kMigrations[] = {kMigration1};
+constexpr const char* kMigrations[] = {kMigration1, kMigration2};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

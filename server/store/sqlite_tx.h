@@ -2,7 +2,7 @@
 // (SqliteStore opens and ends the transaction; SqliteTx only runs statements).
 //
 // Not thread-safe: it lives on the stack of the thread that runs the transaction. Errors as in
-// store.h. Split over sqlite_tx_{accounts,workspaces,credentials,connections}.cc by resource.
+// store.h. Split over sqlite_tx_{accounts,workspaces,credentials,connections,monitoring}.cc.
 #ifndef CREDVAULT_SERVER_STORE_SQLITE_TX_H_
 #define CREDVAULT_SERVER_STORE_SQLITE_TX_H_
 
@@ -62,6 +62,12 @@ class SqliteTx final : public Tx {
                                       const PageRequest& page) override;
   Result<Page<AuditEvent>> ListAudit(std::string_view workspace_id,
                                      const PageRequest& page) override;
+  Result<MonitorSettings> GetMonitorSettings(std::string_view workspace_id) override;
+  Result<std::vector<MonitorTarget>> ListMonitorTargets() override;
+  Result<std::vector<TestHistoryEntry>> ListTestHistory(std::string_view workspace_id,
+                                                        const HistoryFilter& filter) override;
+  Result<std::map<std::string, std::map<ConnectionState, uint64_t>>> CountConnectionsByState()
+      override;
 
   // Tx.
   Status InsertAccount(const AccountRow& row) override;
@@ -106,6 +112,10 @@ class SqliteTx final : public Tx {
   Status InsertRunner(const RunnerRow& row) override;
   Status DeleteRunner(std::string_view workspace_id, std::string_view runner_id) override;
   Status AppendAudit(const AuditEvent& event) override;
+  Status SetMonitorDefault(std::string_view workspace_id, uint32_t interval_minutes) override;
+  Status SetConnectionMonitor(std::string_view workspace_id, std::string_view connection_id,
+                              std::optional<uint32_t> interval_minutes) override;
+  Status AppendTestHistory(const TestHistoryEntry& entry) override;
 
  private:
   // Runs `sql` (a statement whose ?1..?n are the text `keys`) and returns rows changed.

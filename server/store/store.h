@@ -159,6 +159,55 @@ struct AuditEvent {
   std::string object_id;
 };
 
+// ---- Monitoring (active connection tests on a schedule) ---------------------------------
+
+// Schedules are plaintext: the server decides when a test is due, so it must read them.
+inline constexpr uint32_t kMaxMonitorIntervalMinutes = 7 * 24 * 60;  // a week
+// The history keeps this many results per connection; older ones are dropped on append.
+inline constexpr size_t kMaxTestHistoryPerConnection = 100;
+
+struct MonitorSettings {
+  uint32_t default_interval_minutes = 0;  // 0 = off
+  // Connections with their own interval (0 = off for that one); absent = the default.
+  std::map<std::string, uint32_t> connection_intervals;
+};
+
+// A connection whose effective interval (its own, else the workspace default) is >= 1.
+struct MonitorTarget {
+  std::string workspace_id;
+  std::string connection_id;
+  ConnectionState state = kInitialConnectionState;
+  uint32_t interval_minutes = 0;
+  int64_t last_tested_at = 0;  // unix seconds; 0 = never tested
+};
+
+// One verified test result, relayed or monitored. Outcome codes and times only: the
+// runner's message may name hosts and never reaches the server's storage.
+struct TestHistoryEntry {
+  std::string workspace_id;
+  std::string connection_id;
+  int64_t at = 0;  // when the result was recorded, unix seconds
+  TestOutcome outcome = TestOutcome::kOk;
+  int64_t tested_at = 0;
+  uint32_t latency_ms = 0;
+  uint16_t http_status = 0;
+  std::string runner_id;
+  std::string source;  // "monitor" or "relay"
+  ConnectionState state_before = kInitialConnectionState;
+  ConnectionState state_after = kInitialConnectionState;
+  // What the runner saw about to expire, unix seconds; 0 = nothing seen.
+  int64_t client_cert_not_after = 0;
+  int64_t server_cert_not_after = 0;
+  int64_t token_expires_at = 0;
+};
+
+struct HistoryFilter {
+  std::optional<std::string> connection_id;  // none = every connection of the workspace
+  bool state_changes_only = false;           // the feed: entries whose state moved
+  bool latest_per_connection = false;        // one entry per connection, its newest
+  size_t limit = kDefaultPageLimit;          // 1..kMaxPageLimit
+};
+
 // ---- Pages and filters ------------------------------------------------------------------
 
 // Lists are ordered by insertion (audit events: newest first) and paginated by an opaque
@@ -265,6 +314,17 @@ class ReadTx {
   // Newest first.
   virtual Result<Page<AuditEvent>> ListAudit(std::string_view workspace_id,
                                              const PageRequest& page) = 0;
+
+  // Monitoring. Settings of a workspace (kNotFound when it is missing).
+  virtual Result<MonitorSettings> GetMonitorSettings(std::string_view workspace_id) = 0;
+  // Every monitored connection of every workspace, in any state (the scheduler decides).
+  virtual Result<std::vector<MonitorTarget>> ListMonitorTargets() = 0;
+  // Newest first. kInvalidArgument for a limit outside 1..kMaxPageLimit.
+  virtual Result<std::vector<TestHistoryEntry>> ListTestHistory(std::string_view workspace_id,
+                                                                const HistoryFilter& filter) = 0;
+  // Connections per workspace and state, every workspace (for /metrics).
+  virtual Result<std::map<std::string, std::map<ConnectionState, uint64_t>>>
+  CountConnectionsByState() = 0;
 };
 
 // Reads and writes, inside Store::Transact.
@@ -361,6 +421,18 @@ class Tx : public ReadTx {
 
   // Audit. kConflict when the id exists; kNotFound when the workspace is missing.
   virtual Status AppendAudit(const AuditEvent& event) = 0;
+
+  // Monitoring. kNotFound when the workspace (or connection) is missing; kInvalidArgument
+  // for an interval over kMaxMonitorIntervalMinutes. `interval_minutes` nullopt: the
+  // connection follows the workspace default. Neither touches a version (plaintext
+  // settings, not sealed).
+  virtual Status SetMonitorDefault(std::string_view workspace_id, uint32_t interval_minutes) = 0;
+  virtual Status SetConnectionMonitor(std::string_view workspace_id,
+                                      std::string_view connection_id,
+                                      std::optional<uint32_t> interval_minutes) = 0;
+  // Appends and keeps the newest kMaxTestHistoryPerConnection of the connection. kNotFound
+  // when the connection is missing; deleting the connection deletes its history.
+  virtual Status AppendTestHistory(const TestHistoryEntry& entry) = 0;
 };
 
 class Store {
