@@ -99,8 +99,9 @@ constexpr std::array<Option, 11> kOptions = {{
        c.read_timeout = std::chrono::seconds(seconds);
        return Status::Ok();
      }},
-    {"store", "CREDVAULT_STORE", "FILE",
-     "the SQLite database, created 0600 (default: credvault.db in the data directory)",
+    {"store", "CREDVAULT_STORE", "FILE|URL",
+     "the SQLite database, created 0600 (default: credvault.db in the data directory), or a "
+     "postgres://user@host:port/db URL for a shared PostgreSQL database (hosted servers)",
      [](std::string_view v, ServerConfig& c) {
        c.store = std::string(v);
        return NonEmpty("store", v);

@@ -30,7 +30,7 @@ struct ServerConfig {
   int threads = 1;
   size_t max_body_bytes = 1 << 20;
   std::chrono::seconds read_timeout{30};
-  std::string store;  // SQLite file; empty = credvault.db in data_dir
+  std::string store;  // SQLite file or postgres:// URL; empty = credvault.db in data_dir
   int64_t session_ttl_seconds = 12 * 3600;
   bool builtin_runner = true;
   int runner_jobs = 8;  // at most this many tests at once on the built-in runner

@@ -34,6 +34,7 @@
 #include "router.h"
 #include "routes.h"
 #include "session_registry.h"
+#include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
 namespace credvault::server {
@@ -113,6 +114,21 @@ class GracefulStop {
   Clock::time_point deadline_;
 };
 
+// --store: a postgres:// or postgresql:// URL picks the hosted PostgreSQL engine; anything
+// else is a SQLite file (default: credvault.db in the data directory).
+Result<std::unique_ptr<Store>> OpenStore(const ServerConfig& config) {
+  if (PostgresStore::IsPostgresUrl(config.store)) {
+    Result<std::unique_ptr<PostgresStore>> store = PostgresStore::New(config.store);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(std::move(store).value());
+  }
+  const std::string path =
+      config.store.empty() ? config.data_dir + "/" + SqliteStore::kFileName : config.store;
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::New(path);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(std::move(store).value());
+}
+
 int Serve(const ServerConfig& config, const JsonLog& log) {
   // libsodium: session tokens, digests and proof hashes need it before any request.
   if (const Status status = InitCrypto(); !status.ok()) {
@@ -123,9 +139,7 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
     log.Write("startup_failed", {{"error", status.ToString()}});
     return 1;
   }
-  const std::string store_path =
-      config.store.empty() ? config.data_dir + "/" + SqliteStore::kFileName : config.store;
-  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::New(store_path);
+  Result<std::unique_ptr<Store>> store = OpenStore(config);
   if (!store.ok()) {
     log.Write("startup_failed", {{"error", store.status().ToString()}});
     return 1;
