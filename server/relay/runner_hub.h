@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "credvault/secret.h"
 #include "credvault/status.h"
@@ -38,7 +39,10 @@ class RunnerLink {
 
 class RunnerHub {
  public:
-  // Replaces any link attached under the same runner id (a runner that reconnects).
+  // Replaces a link attached under the same runner id AND signing key (a runner that
+  // reconnects). Links under the same id with another key sit beside it: a process that
+  // dials in with an admitted runner's id but its own key can neither receive that runner's
+  // jobs (Find checks the pinned key) nor push the genuine runner out.
   void Attach(std::string runner_id, Bytes sign_public_key, std::shared_ptr<RunnerLink> link);
   // Detaches `link` if it is still the one attached under `runner_id`.
   void Detach(std::string_view runner_id, const RunnerLink* link);
@@ -47,12 +51,9 @@ class RunnerHub {
   std::shared_ptr<RunnerLink> Find(const RunnerRow& pinned) const;
 
  private:
-  struct Entry {
-    Bytes sign_public_key;
-    std::shared_ptr<RunnerLink> link;
-  };
+  using Key = std::pair<std::string, Bytes>;  // runner id, signing public key
   mutable std::mutex mutex_;
-  std::map<std::string, Entry, std::less<>> links_;  // guarded by mutex_
+  std::map<Key, std::shared_ptr<RunnerLink>> links_;  // guarded by mutex_
 };
 
 }  // namespace credvault::server::relay

@@ -42,6 +42,17 @@ TEST(RunnerHub, FindsARunnerOnlyByItsIdAndPinnedKey) {
   EXPECT_EQ(hub.Find(Pinned("runner-b", 1)), nullptr);
 }
 
+TEST(RunnerHub, AnImpostorWithTheSameIdCannotPushTheAdmittedRunnerOut) {
+  relay::RunnerHub hub;
+  auto genuine = std::make_shared<CountingLink>();
+  auto impostor = std::make_shared<CountingLink>();
+  hub.Attach("runner-a", Bytes(32, 1), genuine);
+  hub.Attach("runner-a", Bytes(32, 9), impostor);
+  EXPECT_EQ(hub.Find(Pinned("runner-a", 1)), genuine);
+  hub.Detach("runner-a", impostor.get());
+  EXPECT_EQ(hub.Find(Pinned("runner-a", 1)), genuine);
+}
+
 TEST(RunnerHub, ReconnectReplacesAndOnlyTheCurrentLinkDetaches) {
   relay::RunnerHub hub;
   auto old_link = std::make_shared<CountingLink>();
