@@ -25,6 +25,7 @@
 #include "data_dir.h"
 #include "json_log.h"
 #include "listener.h"
+#include "monitor/scheduler.h"
 #include "ops/metrics.h"
 #include "ops/ops_routes.h"
 #include "ops/timed_store.h"
@@ -166,6 +167,16 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
     builtin = std::move(made).value();
     relay::BuiltinRunner::AttachTo(runners, builtin);
   }
+  // Active monitoring: scheduled tests of the connections whose workspace granted the
+  // built-in runner its keys (monitor/scheduler.h); stopped before the runner is joined.
+  monitor::SchedulerOptions monitor_options;
+  monitor_options.minute_seconds = config.monitor_minute_seconds;
+  monitor_options.tick =
+      std::chrono::milliseconds(config.monitor_minute_seconds < 60 ? 250 : 1000);
+  monitor_options.max_in_flight = static_cast<size_t>(config.runner_jobs) * 2;
+  monitor::MonitorScheduler scheduler(timed_store, api::SystemClock, builtin, &metrics, &log,
+                                      monitor_options);
+  scheduler.Start();
   Router router;
   ops::ObserveRequests(router, metrics);
   if (const Status status = RegisterRoutes(config, api, router, &metrics, &runners,
@@ -225,6 +236,7 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
   io_context.run();
   for (std::thread& thread : threads) thread.join();
   // Tests still running answer into the io_context, which must outlive them: join them now.
+  scheduler.Stop();
   if (builtin) {
     runners.Detach(builtin->identity().id(), builtin.get());
     builtin.reset();
