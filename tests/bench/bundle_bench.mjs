@@ -1,0 +1,91 @@
+// make bench, bundle part: the ES module's instantiation in headless Chromium (Debian's, driven
+// by playwright-core), served by the real credvault-server at /module/. A tiny page measures
+// performance.now() around `import()` + `await createCredvault()` (fetch, streaming compile,
+// instantiate, init). Cold: a fresh browser context each run (empty HTTP cache). Warm: the same
+// context reloaded (HTTP cache, revalidated; Chromium's compiled-code cache may apply).
+// Medians over BENCH_BUNDLE_RUNS (10) runs, against the 50 ms target.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+import { REPO_ROOT, makeTempDir, startServer, stopServer } from '../web/harness.mjs';
+
+const MODULE_DIR = path.resolve(process.env.CREDVAULT_MODULE_DIR ??
+  path.join(REPO_ROOT, 'build', 'wasm', 'wasm'));
+const RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 10);
+const TARGET_MS = 50;
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// The server's CSP forbids inline script, so the measuring code is a file of its own.
+const webRoot = makeTempDir('credvault-bundle-web-');
+fs.writeFileSync(path.join(webRoot, 'index.html'),
+  '<!doctype html><meta charset="utf-8"><title>bundle bench</title>' +
+  '<link rel="icon" href="data:,">' +
+  '<script type="module" src="/bench.mjs"></script><pre id="out"></pre>\n');
+fs.writeFileSync(path.join(webRoot, 'bench.mjs'), `
+const out = document.getElementById('out');
+try {
+  const t0 = performance.now();
+  const { default: createCredvault } = await import('/module/credvault.mjs');
+  const cv = await createCredvault();
+  const ms = performance.now() - t0;
+  if (typeof cv.newDataKey !== 'function') throw new Error('module without its API');
+  out.textContent = 'DONE ' + ms;
+} catch (e) {
+  out.textContent = 'ERROR ' + e;
+}
+`);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function measure(page, load) {
+  await load();
+  const handle = await page.waitForFunction(() => {
+    const t = document.getElementById('out')?.textContent ?? '';
+    return t.startsWith('DONE') || t.startsWith('ERROR') ? t : null;
+  }, null, { timeout: 30000 });
+  const text = await handle.jsonValue();
+  assert.ok(text.startsWith('DONE'), text);
+  return Number(text.slice(5));
+}
+
+const dataRoot = makeTempDir('credvault-bundle-data-');
+const server = await startServer({ webRoot, moduleDir: MODULE_DIR, dataDir: path.join(dataRoot, 'data') });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+  args: CHROMIUM_ARGS });
+try {
+  // The content type decides whether WebAssembly.instantiateStreaming can be used.
+  const wasmType = (await fetch(`${server.url}/module/credvault_core.wasm`))
+    .headers.get('content-type');
+  const cold = [];
+  const warm = [];
+  const consoleErrors = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    cold.push(await measure(page, () => page.goto(`${server.url}/index.html`)));
+    warm.push(await measure(page, () => page.reload()));
+    await context.close();
+  }
+  const verdict = (ms) => (ms <= TARGET_MS ? 'ok' : 'OVER');
+  console.log(`instantiation in headless Chromium, median of ${RUNS} (target: <= ${TARGET_MS} ms)`);
+  console.log(`  .wasm served as: ${wasmType}` +
+    (wasmType === 'application/wasm' ? ' (streaming compilation)' : ' (NO streaming compilation)'));
+  console.log(`  cold (fresh context): ${median(cold).toFixed(1)} ms (min ${Math.min(...cold).toFixed(1)}, ` +
+    `max ${Math.max(...cold).toFixed(1)}): ${verdict(median(cold))}`);
+  console.log(`  warm (reload, cache): ${median(warm).toFixed(1)} ms (min ${Math.min(...warm).toFixed(1)}, ` +
+    `max ${Math.max(...warm).toFixed(1)}): ${verdict(median(warm))}`);
+  if (consoleErrors.length) console.log(`  console errors: ${consoleErrors.join(' | ')}`);
+} finally {
+  await browser.close();
+  await stopServer(server);
+  fs.rmSync(webRoot, { recursive: true, force: true });
+  fs.rmSync(dataRoot, { recursive: true, force: true });
+}
