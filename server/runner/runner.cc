@@ -7,6 +7,7 @@
 #include "credvault/probe_json.h"
 #include "credvault/probe_outcome.h"
 #include "credvault/probe_target_json.h"
+#include "runner/expiry.h"
 #include "runner/key_file.h"
 
 namespace credvault::runner {
@@ -74,18 +75,44 @@ Result<SignedTestResult> Runner::RunJob(ByteView sealed_job, int64_t now) {
   Result<ProbeJobSpec> spec = ProbeJobSpecFromJsonText(job.body_json.chars());
   job.body_json = SecretBytes();  // the spec holds what is needed; drop (wipe) the text now
   if (!spec.ok()) return spec.status();
+  return ProbeAndSign(std::move(spec).value(), job.header, now, started);
+}
 
+Result<SignedTestResult> Runner::RunMonitorJob(const MonitorJob& job, int64_t now) {
+  if (in_flight_.fetch_add(1) >= options_.max_concurrent_jobs) {
+    in_flight_.fetch_sub(1);
+    return Status(ErrorCode::kConflict, "runner busy; the monitoring run waits for the next one");
+  }
+  Slot slot(&in_flight_);
+  const auto started = std::chrono::steady_clock::now();
+  CV_ASSIGN_OR_RETURN(ProbeJobSpec spec, OpenMonitorJob(*identity_, job));
+  TestJobHeader header;
+  header.job_id = job.job_id;
+  header.workspace_id = job.connection.workspace_id;
+  header.connection_id = job.connection.id;
+  header.runner_id = identity_->id();
+  header.issued_at = now;
+  header.expires_at = now;
+  return ProbeAndSign(std::move(spec), header, now, started);
+}
+
+SignedTestResult Runner::ProbeAndSign(ProbeJobSpec spec, const TestJobHeader& header, int64_t now,
+                                      std::chrono::steady_clock::time_point started) {
+  // Read before the probe drops the credential.
+  nlohmann::json expiry = nlohmann::json::object();
+  AddCredentialExpiry(spec.target, expiry);
   // The spec is moved in and dropped inside: the credential (SecretBytes) is wiped before
   // the result is signed.
-  ProbeResult result = Probe(std::move(spec).value(), now, options_);
+  ProbeResult result = Probe(std::move(spec), now, options_);
   const auto elapsed = std::chrono::steady_clock::now() - started;
 
   nlohmann::json payload = ProbeResultToJson(result);
+  for (const auto& item : expiry.items()) payload[item.key()] = item.value();
   payload[kResultLatencyMs] =
       std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   payload[kResultRunnerId] = identity_->id();
   payload[kResultTestedAt] = now;
-  return SignTestResult(*identity_, job.header, std::move(payload));
+  return SignTestResult(*identity_, header, std::move(payload));
 }
 
 }  // namespace credvault::runner

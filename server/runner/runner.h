@@ -15,6 +15,7 @@
 #define CREDVAULT_SERVER_RUNNER_RUNNER_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "credvault/status.h"
 #include "credvault/test_job.h"
 #include "runner/https_client.h"
+#include "runner/monitor_job.h"
 #include "runner/plan_executor.h"
 
 namespace credvault::runner {
@@ -49,11 +51,19 @@ class Runner {
   // `now`: unix seconds, for expiry and the plan (a GitHub App JWT's times).
   Result<SignedTestResult> RunJob(ByteView sealed_job, int64_t now);
 
+  // A monitoring job (monitor_job.h): the runner opens its grant, the connection and the
+  // credential itself, probes and signs a result bound to job.job_id and the connection.
+  // Errors: kConflict (busy) and OpenMonitorJob's (nothing is probed or signed).
+  Result<SignedTestResult> RunMonitorJob(const MonitorJob& job, int64_t now);
+
   size_t jobs_in_flight() const { return in_flight_.load(); }
 
  private:
   Runner(RunnerOptions options, std::unique_ptr<Identity> identity);
   Result<OpenedTestJob> Open(ByteView sealed_job, int64_t now);
+  // Probes `spec` (dropping its secrets) and signs the result for `header`.
+  SignedTestResult ProbeAndSign(ProbeJobSpec spec, const TestJobHeader& header, int64_t now,
+                                std::chrono::steady_clock::time_point started);
 
   RunnerOptions options_;
   std::unique_ptr<Identity> identity_;
