@@ -60,7 +60,7 @@ struct Option {
 };
 
 // The single declaration of every option: parsing and --help both read it.
-constexpr std::array<Option, 11> kOptions = {{
+constexpr std::array<Option, 12> kOptions = {{
     {"listen", "CREDVAULT_LISTEN", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)",
      [](std::string_view v, ServerConfig& c) { return ParseListen(v, c); }},
     {"web-root", "CREDVAULT_WEB_ROOT", "DIR", "pages served at / (default: the repository's web/)",
@@ -127,6 +127,14 @@ constexpr std::array<Option, 11> kOptions = {{
      "connectivity tests the built-in runner runs at once (default 8)",
      [](std::string_view v, ServerConfig& c) {
        CV_ASSIGN_OR_RETURN(c.runner_jobs, ParseInteger<int>("runner-jobs", v, 1, 256));
+       return Status::Ok();
+     }},
+    {"monitor-minute-seconds", "CREDVAULT_MONITOR_MINUTE_SECONDS", "N",
+     "FOR TESTS ONLY: seconds in a monitoring schedule's minute, so tests need not wait "
+     "minutes (default 60)",
+     [](std::string_view v, ServerConfig& c) {
+       CV_ASSIGN_OR_RETURN(c.monitor_minute_seconds,
+                           ParseInteger<int>("monitor-minute-seconds", v, 1, 60));
        return Status::Ok();
      }},
 }};

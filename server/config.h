@@ -34,6 +34,8 @@ struct ServerConfig {
   int64_t session_ttl_seconds = 12 * 3600;
   bool builtin_runner = true;
   int runner_jobs = 8;  // at most this many tests at once on the built-in runner
+  // Seconds in a monitoring schedule's minute. Test-only speed-up: 60 in any real use.
+  int monitor_minute_seconds = 60;
   bool show_help = false;
 };
 

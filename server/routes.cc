@@ -10,7 +10,9 @@
 #include "handlers/environments.h"
 #include "handlers/health.h"
 #include "handlers/members.h"
+#include "handlers/monitoring.h"
 #include "handlers/runner_connect.h"
+#include "handlers/runner_grants.h"
 #include "handlers/runners.h"
 #include "handlers/workspaces.h"
 #include "ops/ops_routes.h"
@@ -43,7 +45,9 @@ Status RegisterRoutes(const ServerConfig& config, const api::ApiContext& api, Ro
   CV_RETURN_IF_ERROR(RegisterAuditRoutes(router, api));
   CV_RETURN_IF_ERROR(RegisterCredentialRoutes(router, api));
   CV_RETURN_IF_ERROR(RegisterConnectionRoutes(router, api));
-  CV_RETURN_IF_ERROR(RegisterConnectionTestRoutes(router, api, runners));
+  CV_RETURN_IF_ERROR(RegisterConnectionTestRoutes(router, api, runners, metrics));
+  CV_RETURN_IF_ERROR(RegisterMonitoringRoutes(router, api));
+  CV_RETURN_IF_ERROR(RegisterRunnerGrantRoutes(router, api));
   CV_RETURN_IF_ERROR(RegisterEnvironmentRoutes(router, api));
   CV_RETURN_IF_ERROR(RegisterRunnerRoutes(router, api, runners, builtin_runner));
   CV_RETURN_IF_ERROR(RegisterRunnerConnectRoute(router));

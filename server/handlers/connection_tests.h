@@ -7,7 +7,8 @@
 // waits). It then verifies the signature against the runner key the workspace pinned and the
 // result's binding to this connection, records the result as the connection's last test
 // (time, outcome, latency, HTTP status, runner) and applies the state the core's ApplyEvent
-// derives from the outcome, with an audit event "connection.test", in one transaction.
+// derives from the outcome, with an audit event "connection.test" and a history entry, in one
+// transaction (monitor/record_result.h: the same recording as a monitoring run).
 //
 // Answer 200: {"result": {"payload", "signature"}, "connection": <SealedConnection JSON>}.
 // The client verifies the signature itself against the key it pinned (the server is not
@@ -25,6 +26,8 @@
 #include "credvault/connection.h"
 #include "credvault/status.h"
 #include "credvault/test_job.h"
+#include "monitor/record_result.h"
+#include "ops/metrics.h"
 #include "relay/runner_hub.h"
 #include "router.h"
 
@@ -32,12 +35,9 @@ namespace credvault::server {
 
 inline constexpr size_t kMaxSealedJobBytes = 256 << 10;
 
+// `metrics` (may be null) counts each recorded result (source "relay").
 Status RegisterConnectionTestRoutes(Router& router, const api::ApiContext& context,
-                                    relay::RunnerHub* hub);
-
-// The last test a verified result stands for. kMalformed when the payload lacks the fields
-// a runner signs (outcome, tested_at, runner_id) or names another runner than `runner_id`.
-Result<LastTest> LastTestFromResult(const nlohmann::json& payload, std::string_view runner_id);
+                                    relay::RunnerHub* hub, ops::Metrics* metrics);
 
 }  // namespace credvault::server
 

@@ -157,26 +157,14 @@ Result<HttpResponse> RemoveMember(const api::SessionCall& call) {
         state.remaining.push_back(std::move(member));
       }
     }
+    CV_ASSIGN_OR_RETURN(state.granted_runners, GrantedRunners(tx, workspace.id));
     CV_ASSIGN_OR_RETURN(state.credential_grants, tx.ListCredentialGrantsIn(workspace.id));
     CV_ASSIGN_OR_RETURN(state.connections, tx.ListAllConnections(workspace.id));
     CV_ASSIGN_OR_RETURN(const AccountRow granter, tx.GetAccount(call.actor.account_id));
     CV_ASSIGN_OR_RETURN(plan, PlanRotation(rotation, state, granter.record, call.now));
 
     CV_RETURN_IF_ERROR(tx.DeleteMember(workspace.id, target_id));
-    WorkspaceRow next = state.workspace;
-    next.key_generation = plan.new_generation;
-    next.updated_at = call.now;
-    CV_RETURN_IF_ERROR(tx.UpdateWorkspace(next, state.workspace.version).status());
-    for (const KeyGrant& grant : plan.grants) CV_RETURN_IF_ERROR(tx.PutKeyGrant(grant));
-    for (const auto& [credential_id, grant] : plan.credential_grants) {
-      CV_RETURN_IF_ERROR(tx.PutCredentialGrant(credential_id, grant));
-    }
-    for (const SealedConnection& connection : plan.connections) {
-      CV_RETURN_IF_ERROR(tx.UpdateConnection(connection, connection.version - 1).status());
-    }
-    for (const std::string& credential_id : plan.rotate_recommended) {
-      CV_RETURN_IF_ERROR(tx.SetRotateRecommended(credential_id, true));
-    }
+    CV_RETURN_IF_ERROR(ApplyRotation(tx, state.workspace, plan, call.now));
     CV_RETURN_IF_ERROR(api::RecordAudit(tx, workspace.id, call.actor.account_id, "member.remove",
                                         "member", target_id, call.now));
     return api::RecordAudit(tx, workspace.id, call.actor.account_id, "workspace.rotate_keys",

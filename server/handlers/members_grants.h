@@ -19,6 +19,11 @@
 
 namespace credvault::server {
 
+// A runner granted the workspace keys for active monitoring receives what an operator does:
+// both keys (it opens credentials) and the right to run tests, nothing more. Its grant is
+// checked, and its results move a connection's state, as an operator's would.
+inline constexpr Role kRunnerRole = Role::kOperator;
+
 struct GrantExpectation {
   std::string_view workspace_id;
   std::string_view recipient_id;

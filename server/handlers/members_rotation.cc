@@ -117,13 +117,18 @@ Result<RotationPlan> PlanRotation(const RotationBody& body, const RotationState&
     for (const MemberRow& row : state.remaining) {
       if (row.account_id == recipient_id) member = &row;
     }
-    if (member == nullptr) return Invalid(where, "recipient is not a remaining member");
+    bool runner = false;
+    for (const std::string& id : state.granted_runners) runner = runner || id == recipient_id;
+    if (member == nullptr && !runner) {
+      return Invalid(where, "recipient is not a remaining member or granted runner");
+    }
     if (!granted.insert(recipient_id).second)
       return Invalid(where, "a second grant for one member");
+    const Role role = member != nullptr ? member->role : kRunnerRole;
     CV_ASSIGN_OR_RETURN(
         KeyGrant grant,
-        ReadGrant(value, where,
-                  {state.workspace.id, recipient_id, plan.new_generation, member->role}, granter));
+        ReadGrant(value, where, {state.workspace.id, recipient_id, plan.new_generation, role},
+                  granter));
     plan.grants.push_back(std::move(grant));
   }
   for (const MemberRow& row : state.remaining) {
@@ -195,6 +200,40 @@ Result<RotationPlan> PlanRotation(const RotationBody& body, const RotationState&
     }
   }
   return plan;
+}
+
+Status ApplyRotation(Tx& tx, const WorkspaceRow& workspace, const RotationPlan& plan,
+                     int64_t now) {
+  WorkspaceRow next = workspace;
+  next.key_generation = plan.new_generation;
+  next.updated_at = now;
+  CV_RETURN_IF_ERROR(tx.UpdateWorkspace(next, workspace.version).status());
+  for (const KeyGrant& grant : plan.grants) CV_RETURN_IF_ERROR(tx.PutKeyGrant(grant));
+  for (const auto& [credential_id, grant] : plan.credential_grants) {
+    CV_RETURN_IF_ERROR(tx.PutCredentialGrant(credential_id, grant));
+  }
+  for (const SealedConnection& connection : plan.connections) {
+    CV_RETURN_IF_ERROR(tx.UpdateConnection(connection, connection.version - 1).status());
+  }
+  for (const std::string& credential_id : plan.rotate_recommended) {
+    CV_RETURN_IF_ERROR(tx.SetRotateRecommended(credential_id, true));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> GrantedRunners(ReadTx& tx, std::string_view workspace_id) {
+  std::vector<std::string> ids;
+  PageRequest page;
+  page.limit = kMaxPageLimit;
+  while (true) {
+    CV_ASSIGN_OR_RETURN(Page<RunnerRow> runners, tx.ListRunners(workspace_id, page));
+    for (const RunnerRow& runner : runners.items) {
+      CV_ASSIGN_OR_RETURN(std::vector<KeyGrant> grants, tx.ListKeyGrants(workspace_id, runner.id));
+      if (!grants.empty()) ids.push_back(runner.id);
+    }
+    if (runners.next_cursor.empty()) return ids;
+    page.cursor = runners.next_cursor;
+  }
 }
 
 }  // namespace credvault::server

@@ -47,8 +47,14 @@ Result<RotationBody> ReadRotationBody(const nlohmann::json& body);
 // What the workspace holds now, read in the removing transaction.
 struct RotationState {
   WorkspaceRow workspace;
+  // The member removed, or a runner whose grant is revoked (account_id = the runner id,
+  // role = kRunnerRole).
   MemberRow removed;
   std::vector<MemberRow> remaining;
+  // Runners (other than a removed one) that hold a key grant for active monitoring. Their
+  // grants at the new generation are optional: a runner left out keeps only grants of old
+  // generations, which open nothing written afterwards.
+  std::vector<std::string> granted_runners;
   std::vector<CredentialGrantRow> credential_grants;  // every grant to this workspace
   std::vector<SealedConnection> connections;          // every connection of the workspace
 };
@@ -63,6 +69,14 @@ struct RotationPlan {
 };
 Result<RotationPlan> PlanRotation(const RotationBody& body, const RotationState& state,
                                   const AccountRecord& granter, int64_t now);
+
+// Writes `plan` (new generation, grants, re-wrapped keys, re-sealed connections, rotate
+// flags) inside the caller's transaction. The removed recipient's grants are the caller's.
+Status ApplyRotation(Tx& tx, const WorkspaceRow& workspace, const RotationPlan& plan,
+                     int64_t now);
+
+// Ids of the runners of the workspace that hold a key grant, for RotationState.
+Result<std::vector<std::string>> GrantedRunners(ReadTx& tx, std::string_view workspace_id);
 
 }  // namespace credvault::server
 

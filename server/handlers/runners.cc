@@ -11,6 +11,7 @@
 #include "credvault/identity.h"
 #include "credvault/secret.h"
 #include "handlers/credentials_support.h"
+#include "handlers/runner_grants.h"
 
 namespace credvault::server {
 namespace {
@@ -39,10 +40,13 @@ Status ReadPublicKey(const json& body, const char* name, size_t bytes, Bytes* ou
   return Status::Ok();
 }
 
-// Whether the runner is reachable now: a fact about this server, not stored.
-json WithConnected(const RunnerRow& row, const relay::RunnerHub* hub) {
+// Whether the runner is reachable now (a fact about this server, not stored) and whether
+// it holds the workspace keys for active monitoring (runner_grants.h).
+Result<json> WithConnected(ReadTx& tx, const RunnerRow& row, const relay::RunnerHub* hub) {
   json j = RunnerToJson(row);
   j["connected"] = hub != nullptr && hub->Find(row) != nullptr;
+  CV_ASSIGN_OR_RETURN(std::vector<KeyGrant> grants, tx.ListKeyGrants(row.workspace_id, row.id));
+  j["granted"] = !grants.empty();
   return j;
 }
 
@@ -56,7 +60,10 @@ Result<HttpResponse> List(const api::SessionCall& call, const relay::RunnerHub* 
     CV_ASSIGN_OR_RETURN(PageRequest page, api::ReadPage(params));
     CV_ASSIGN_OR_RETURN(Page<RunnerRow> found, tx.ListRunners(workspace_id, page));
     json items = json::array();
-    for (const RunnerRow& row : found.items) items.push_back(WithConnected(row, hub));
+    for (const RunnerRow& row : found.items) {
+      CV_ASSIGN_OR_RETURN(json item, WithConnected(tx, row, hub));
+      items.push_back(std::move(item));
+    }
     return api::Ok(api::PageJson(std::move(items), found.next_cursor));
   });
 }
@@ -91,7 +98,8 @@ Result<RunnerRow> Load(ReadTx& tx, const api::SessionCall& call, Action action) 
 Result<HttpResponse> Get(const api::SessionCall& call, const relay::RunnerHub* hub) {
   return ReadResult<HttpResponse>(call.store, [&](ReadTx& tx) -> Result<HttpResponse> {
     CV_ASSIGN_OR_RETURN(RunnerRow row, Load(tx, call, Action::kReadConnections));
-    return api::Ok(WithConnected(row, hub));
+    CV_ASSIGN_OR_RETURN(json item, WithConnected(tx, row, hub));
+    return api::Ok(std::move(item));
   });
 }
 
@@ -104,15 +112,6 @@ Result<HttpResponse> Builtin(const Identity* runner) {
                       {kBoxPublicKey, Base64UrlEncode(runner->box_public_key())},
                       {kSignPublicKey, Base64UrlEncode(runner->sign_public_key())},
                       {"fingerprint", KeyFingerprint(runner->sign_public_key())}});
-}
-
-Result<HttpResponse> Remove(const api::SessionCall& call) {
-  return TransactResult<HttpResponse>(call.store, [&](Tx& tx) -> Result<HttpResponse> {
-    CV_ASSIGN_OR_RETURN(RunnerRow row, Load(tx, call, Action::kManageRunners));
-    CV_RETURN_IF_ERROR(tx.DeleteRunner(row.workspace_id, row.id));
-    CV_RETURN_IF_ERROR(AuditMutation(tx, call, row.workspace_id, kObjectType, "remove", row.id));
-    return api::NoContent();
-  });
 }
 
 }  // namespace
@@ -156,7 +155,8 @@ Status RegisterRunnerRoutes(Router& router, const api::ApiContext& context,
   CV_RETURN_IF_ERROR(router.Add(
       "GET", one,
       api::WithSession(context, [hub](const api::SessionCall& call) { return Get(call, hub); })));
-  return router.Add("DELETE", one, api::WithSession(context, Remove));
+  // A runner holding the workspace keys is removed with a key rotation (runner_grants.h).
+  return router.Add("DELETE", one, api::WithSession(context, RemoveRunner));
 }
 
 }  // namespace credvault::server

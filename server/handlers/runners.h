@@ -3,7 +3,9 @@
 // key and verify results with the Ed25519 key). GET (a page) and POST {id, name,
 // box_public_key, sign_public_key} (base64url, 32 bytes each); /runners/{id}: GET, DELETE.
 // A runner's keys never change: a runner with new keys is a new runner. Each runner in a
-// list or GET says whether it is `connected` to this server right now (the hub).
+// list or GET says whether it is `connected` to this server right now (the hub) and whether
+// it is `granted` the workspace keys for active monitoring (runner_grants.h: removing such a
+// runner takes the key rotation body).
 //
 // GET /api/v1/runners/builtin (any signed-in account): the built-in runner's id and public
 // keys with the fingerprint of its signing key, for an admin to compare and admit; 404 when

@@ -14,6 +14,8 @@ constexpr std::string_view kRequestDuration = "credvault_http_request_duration_s
 constexpr std::string_view kStoreDuration = "credvault_store_operation_duration_seconds";
 constexpr std::string_view kStartTime = "process_start_time_seconds";
 constexpr std::string_view kBuildInfo = "credvault_build_info";
+constexpr std::string_view kConnectionTests = "credvault_connection_tests_total";
+constexpr std::string_view kConnections = "credvault_connections";
 
 // Methods we label by name; any other (clients may send anything) is one "other" series.
 constexpr std::array<std::string_view, 7> kKnownMethods = {"GET",   "HEAD",   "POST",   "PUT",
@@ -198,6 +200,24 @@ void Metrics::ObserveStore(std::string_view engine, std::string_view operation,
   it->second.Observe(seconds);
 }
 
+void Metrics::ObserveConnectionTest(std::string_view outcome, std::string_view source) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++tests_[{std::string(outcome), std::string(source)}];
+}
+
+void Metrics::AppendConnectionCounts(
+    std::string& out,
+    const std::map<std::string, std::map<std::string, uint64_t>>& counts_by_workspace) {
+  AppendHeader(out, kConnections, "gauge", "Connections by workspace and state.");
+  for (const auto& [workspace, counts] : counts_by_workspace) {
+    for (const auto& [state, count] : counts) {
+      AppendSeries(out, kConnections, {{"workspace", workspace}, {"state", state}});
+      AppendNumber(out, count);
+      out += '\n';
+    }
+  }
+}
+
 std::string Metrics::Render() const {
   std::string out;
   out.reserve(4096);
@@ -241,6 +261,13 @@ std::string Metrics::Render() const {
                      {"operation", std::get<1>(key)},
                      {"outcome", std::get<2>(key)}},
                     histogram);
+  }
+  AppendHeader(out, kConnectionTests, "counter",
+               "Connectivity test results recorded, by outcome and source (relay or monitor).");
+  for (const auto& [key, count] : tests_) {
+    AppendSeries(out, kConnectionTests, {{"outcome", key.first}, {"source", key.second}});
+    AppendNumber(out, count);
+    out += '\n';
   }
   return out;
 }

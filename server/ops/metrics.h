@@ -4,7 +4,9 @@
 // What it counts: every HTTP request by method, route pattern (never the raw path, which
 // holds ids) and status, as a counter and a latency histogram; every store operation
 // (transact, read, ping) by engine, operation and outcome, as a latency histogram; the
-// process start time and the build. The set of label values is bounded: methods outside
+// process start time and the build; recorded connectivity tests by outcome and source, and
+// (AppendConnectionCounts) connections per workspace and state, so an existing
+// Prometheus/Alertmanager alerts on a connection that monitoring found disconnected. The set of label values is bounded: methods outside
 // the standard ones become "other", a request that matched no route has route "none", a
 // store outcome is "ok" or the core's ErrorCode name.
 //
@@ -57,8 +59,18 @@ class Metrics {
   void ObserveStore(std::string_view engine, std::string_view operation, const Status& outcome,
                     std::chrono::nanoseconds elapsed);
 
+  // One recorded connectivity test: `outcome` a TestOutcome name, `source` "relay" or
+  // "monitor" (both bounded sets).
+  void ObserveConnectionTest(std::string_view outcome, std::string_view source);
+
   // The whole registry in the text exposition format.
   std::string Render() const;
+
+  // Connections per workspace and state as gauges (credvault_connections{workspace,state}),
+  // read from the store at scrape time and appended to Render()'s output.
+  static void AppendConnectionCounts(
+      std::string& out,
+      const std::map<std::string, std::map<std::string, uint64_t>>& counts_by_workspace);
 
   // The Content-Type of Render()'s output.
   static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -80,6 +92,7 @@ class Metrics {
   // the key only when the series is new.
   std::map<RequestKey, Histogram, std::less<>> requests_;
   std::map<StoreKey, Histogram, std::less<>> store_;
+  std::map<std::pair<std::string, std::string>, uint64_t> tests_;  // (outcome, source)
 };
 
 }  // namespace credvault::server::ops

@@ -218,6 +218,7 @@ json Tags() {
       {"connections", "Sealed connections and their state machine"},
       {"environments", "Named groups of connections"},
       {"runners", "Connectivity-test runners admitted to a workspace"},
+      {"monitoring", "Active monitoring: schedules, test history and the state-change feed"},
   };
   json tags = json::array();
   for (const auto& [name, description] : kTags) {

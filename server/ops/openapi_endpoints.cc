@@ -162,7 +162,32 @@ constexpr EndpointDoc kEndpoints[] = {
   {"GET", "/api/v1/workspaces/{ws}/runners/{id}", "getRunner", "runners",
    "One runner", A::kSession, 200, "", "Runner", "", ""},
   {"DELETE", "/api/v1/workspaces/{ws}/runners/{id}", "removeRunner", "runners",
-   "Remove a runner", A::kSession, 204, "", "", "", ""},
+   "Remove a runner; one holding the workspace keys needs the key rotation body "
+   "(MemberRemoval) and answers 200 with a RunnerRevokeResult", A::kSession, 204, "", "", "",
+   "409"},
+  {"POST", "/api/v1/workspaces/{ws}/runners/{id}/grant", "grantRunner", "runners",
+   "Grant the runner the workspace keys (sealed to it, signed by the caller) for active "
+   "monitoring", A::kSession, 201, "RunnerGrantRequest", "RunnerGrantResult", "", ""},
+  {"DELETE", "/api/v1/workspaces/{ws}/runners/{id}/grant", "revokeRunner", "runners",
+   "Revoke the runner's key grant with the key rotation the client computed",
+   A::kSession, 200, "MemberRemoval", "RunnerRevokeResult", "", "409"},
+
+  // Active monitoring.
+  {"GET", "/api/v1/workspaces/{ws}/monitor", "getMonitorSettings", "monitoring",
+   "Monitoring schedules and each connection's newest result", A::kSession, 200, "",
+   "MonitorSettings", "", ""},
+  {"PUT", "/api/v1/workspaces/{ws}/monitor", "setMonitorDefault", "monitoring",
+   "The workspace's default monitoring interval in minutes (0 = off)", A::kSession, 200,
+   "MonitorDefault", "MonitorDefault", "", ""},
+  {"PUT", "/api/v1/workspaces/{ws}/connections/{id}/monitor", "setConnectionMonitor",
+   "monitoring", "A connection's monitoring interval (0 = off, null = the workspace default)",
+   A::kSession, 200, "ConnectionMonitor", "ConnectionMonitorResult", "", ""},
+  {"GET", "/api/v1/workspaces/{ws}/connections/{id}/history", "getConnectionHistory",
+   "monitoring", "The connection's recorded test results, newest first (the last 100)",
+   A::kSession, 200, "", "TestHistoryList", "limit", ""},
+  {"GET", "/api/v1/workspaces/{ws}/feed", "getFeed", "monitoring",
+   "State changes recorded from test results in the workspace, newest first", A::kSession,
+   200, "", "TestHistoryList", "limit", ""},
 };
 // clang-format on
 

@@ -27,6 +27,24 @@ double UnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// Connections per workspace and state, read at scrape time (one GROUP BY). A store that does
+// not answer leaves the gauges out; /readyz reports it.
+void AppendConnectionGauges(Store& store, std::string& out) {
+  std::map<std::string, std::map<ConnectionState, uint64_t>> counts;
+  const Status read = store.Read([&](ReadTx& tx) -> Status {
+    CV_ASSIGN_OR_RETURN(counts, tx.CountConnectionsByState());
+    return Status::Ok();
+  });
+  if (!read.ok()) return;
+  std::map<std::string, std::map<std::string, uint64_t>> named;
+  for (const auto& [workspace, states] : counts) {
+    for (const auto& [state, count] : states) {
+      named[workspace][std::string(ConnectionStateName(state))] = count;
+    }
+  }
+  Metrics::AppendConnectionCounts(out, named);
+}
+
 }  // namespace
 
 HttpResponse Readiness(Store& store) {
@@ -57,10 +75,11 @@ Status RegisterOpsRoutes(Router& router, OpsContext context) {
     return Result<HttpResponse>(Readiness(*store));
   }));
   const Metrics* metrics = context.metrics;
-  CV_RETURN_IF_ERROR(router.Add("GET", "/metrics", [metrics, own](const HttpRequest&) {
+  CV_RETURN_IF_ERROR(router.Add("GET", "/metrics", [metrics, own, store](const HttpRequest&) {
     HttpResponse response;
     response.content_type = Metrics::kContentType;
     response.body = metrics->Render();
+    AppendConnectionGauges(*store, response.body);
     return Result<HttpResponse>(std::move(response));
   }));
   return router.Add("GET", "/api/openapi.json", [](const HttpRequest&) {

@@ -40,6 +40,21 @@ void BuiltinRunner::Submit(Bytes sealed_job, RelayDone done) {
   if (!queued) (*shared_done)(Busy());
 }
 
+Bytes BuiltinRunner::RunnerSignPublicKey() const {
+  return identity().sign_public_key();
+}
+
+void BuiltinRunner::SubmitMonitor(runner::MonitorJob job, RelayDone done) {
+  auto shared_done = std::make_shared<RelayDone>(std::move(done));
+  auto shared_job = std::make_shared<runner::MonitorJob>(std::move(job));
+  const bool queued = threads_.Post([this, shared_job, shared_done] {
+    Result<SignedTestResult> result = runner_->RunMonitorJob(*shared_job, clock_());
+    if (result.code() == ErrorCode::kConflict) return (*shared_done)(Busy());
+    (*shared_done)(std::move(result));
+  });
+  if (!queued) (*shared_done)(Busy());
+}
+
 void BuiltinRunner::AttachTo(RunnerHub& hub, const std::shared_ptr<BuiltinRunner>& runner) {
   hub.Attach(runner->identity().id(), runner->identity().sign_public_key(), runner);
 }

@@ -1,7 +1,8 @@
 // BuiltinRunner: the runner of a single-machine install, in the server's own process
 // (DESIGN §5). Its key pair lives in a 0600 file in the data directory (runner/key_file.h);
 // an admin admits it to a workspace by pinning its public keys like any other runner, and
-// nothing is admitted by default.
+// nothing is admitted by default. An admin may also grant it the workspace keys for active
+// monitoring (monitor/scheduler.h); nothing is granted by default either.
 //
 // Jobs run on their own threads (JobThreads), never on the io_context: a test may wait
 // seconds on a slow target. Beyond the runner's concurrency limit a job is refused at once
@@ -14,13 +15,14 @@
 #include <memory>
 
 #include "credvault/identity.h"
+#include "monitor/scheduler.h"
 #include "relay/job_threads.h"
 #include "relay/runner_hub.h"
 #include "runner/runner.h"
 
 namespace credvault::server::relay {
 
-class BuiltinRunner : public RunnerLink {
+class BuiltinRunner : public RunnerLink, public monitor::MonitorRunner {
  public:
   using Clock = std::function<int64_t()>;  // unix seconds
 
@@ -28,6 +30,12 @@ class BuiltinRunner : public RunnerLink {
 
   const Identity& identity() const { return runner_->identity(); }
   void Submit(Bytes sealed_job, RelayDone done) override;
+
+  // Monitoring jobs (monitor/scheduler.h) run on the same threads as relayed tests, under
+  // the same limits.
+  std::string RunnerId() const override { return identity().id(); }
+  Bytes RunnerSignPublicKey() const override;
+  void SubmitMonitor(runner::MonitorJob job, RelayDone done) override;
 
   // Attaches this runner to `hub` under its own id and signing key.
   static void AttachTo(RunnerHub& hub, const std::shared_ptr<BuiltinRunner>& runner);

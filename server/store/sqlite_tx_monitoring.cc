@@ -144,18 +144,16 @@ SqliteTx::CountConnectionsByState() {
 Status SqliteTx::SetMonitorDefault(std::string_view workspace_id, uint32_t interval_minutes) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(CheckInterval(interval_minutes));
-  CV_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("UPDATE workspaces SET monitor_default_minutes = ?2"
-                                  " WHERE id = ?1",
-                                  "set monitor default"));
+  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE workspaces SET monitor_default_minutes = ?2"
+                                               " WHERE id = ?1",
+                                               "set monitor default"));
   s.BindText(1, workspace_id).BindInt(2, interval_minutes);
   CV_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() == 0) return Status(ErrorCode::kNotFound, "workspace not found");
   return Status::Ok();
 }
 
-Status SqliteTx::SetConnectionMonitor(std::string_view workspace_id,
-                                      std::string_view connection_id,
+Status SqliteTx::SetConnectionMonitor(std::string_view workspace_id, std::string_view connection_id,
                                       std::optional<uint32_t> interval_minutes) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("connection_id", connection_id));

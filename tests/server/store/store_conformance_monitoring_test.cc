@@ -15,8 +15,8 @@ TestHistoryEntry MakeEntry(const std::string& workspace_id, const std::string& c
   entry.connection_id = connection_id;
   entry.at = at;
   entry.tested_at = at - 1;
-  entry.outcome = after == ConnectionState::kConnected ? TestOutcome::kOk
-                                                       : TestOutcome::kUnauthorized;
+  entry.outcome =
+      after == ConnectionState::kConnected ? TestOutcome::kOk : TestOutcome::kUnauthorized;
   entry.latency_ms = 12;
   entry.http_status = 200;
   entry.runner_id = "runner-1";
@@ -86,7 +86,8 @@ TEST_P(StoreConformance, MonitorSettingsDefaultAndPerConnection) {
   EXPECT_EQ((*targets)[1].last_tested_at, 0);
 
   // Back to the default.
-  CV_ASSERT_OK(Write([](Tx& tx) { return tx.SetConnectionMonitor("ws-1", "conn-3", std::nullopt); }));
+  CV_ASSERT_OK(
+      Write([](Tx& tx) { return tx.SetConnectionMonitor("ws-1", "conn-3", std::nullopt); }));
   targets = ReadResult<std::vector<MonitorTarget>>(
       *store_, [](ReadTx& tx) { return tx.ListMonitorTargets(); });
   ASSERT_TRUE(targets.ok());
@@ -113,8 +114,7 @@ TEST_P(StoreConformance, MonitorSettingsRefuseBadInput) {
   CV_EXPECT_CODE(Write([](Tx& tx) { return tx.SetConnectionMonitor("ws-2", "conn-1", 5); }),
                  ErrorCode::kNotFound);
   CV_EXPECT_CODE(Write([](Tx& tx) {
-                   return tx.SetConnectionMonitor("ws-1", "conn-1",
-                                                  kMaxMonitorIntervalMinutes + 1);
+                   return tx.SetConnectionMonitor("ws-1", "conn-1", kMaxMonitorIntervalMinutes + 1);
                  }),
                  ErrorCode::kInvalidArgument);
   CV_EXPECT_CODE(ReadResult<MonitorSettings>(
@@ -197,8 +197,8 @@ TEST_P(StoreConformance, TestHistoryIsBoundedNewestFirstAndFiltered) {
 TEST_P(StoreConformance, TestHistoryRefusesBadInput) {
   SeedOwner("acct-1", "ws-1");
   CV_ASSERT_OK(Write([](Tx& tx) { return tx.InsertConnection(MakeConnection("conn-1", "ws-1")); }));
-  const auto entry = MakeEntry("ws-1", "conn-1", 1, ConnectionState::kConnected,
-                               ConnectionState::kConnected);
+  const auto entry =
+      MakeEntry("ws-1", "conn-1", 1, ConnectionState::kConnected, ConnectionState::kConnected);
   CV_EXPECT_CODE(Write([&](Tx& tx) {
                    TestHistoryEntry e = entry;
                    e.connection_id = "conn-missing";
@@ -242,9 +242,9 @@ TEST_P(StoreConformance, ConnectionsCountedPerWorkspaceAndState) {
   auto counts =
       ReadResult<Counts>(*store_, [](ReadTx& tx) { return tx.CountConnectionsByState(); });
   ASSERT_TRUE(counts.ok()) << counts.status().ToString();
-  EXPECT_EQ(*counts, (Counts{{"ws-1",
-                              {{ConnectionState::kDiscovered, 2}, {ConnectionState::kConnected, 1}}},
-                             {"ws-2", {{ConnectionState::kIgnored, 1}}}}));
+  EXPECT_EQ(*counts,
+            (Counts{{"ws-1", {{ConnectionState::kDiscovered, 2}, {ConnectionState::kConnected, 1}}},
+                    {"ws-2", {{ConnectionState::kIgnored, 1}}}}));
 }
 
 }  // namespace
