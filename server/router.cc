@@ -160,8 +160,8 @@ Status Router::AddAsync(std::string_view method, std::string_view pattern,
 }
 
 bool Router::Matches(const Route& route, std::string_view path,
+                     std::span<const std::string_view> parts,
                      std::map<std::string, std::string, std::less<>>* params) {
-  const std::vector<std::string_view> parts = SplitPath(path);
   const size_t fixed = route.segments.size();
   if (route.wildcard ? parts.size() <= fixed : parts.size() != fixed) return false;
   size_t consumed = 1;  // the leading '/'
@@ -169,13 +169,13 @@ bool Router::Matches(const Route& route, std::string_view path,
     const Segment& segment = route.segments[i];
     if (segment.is_param) {
       if (parts[i].empty()) return false;
-      (*params)[segment.text] = std::string(parts[i]);
+      if (params != nullptr) (*params)[segment.text] = std::string(parts[i]);
     } else if (parts[i] != segment.text) {
       return false;
     }
     consumed += parts[i].size() + 1;
   }
-  if (route.wildcard) (*params)["*"] = std::string(path.substr(consumed));
+  if (route.wildcard && params != nullptr) (*params)["*"] = std::string(path.substr(consumed));
   return true;
 }
 
@@ -226,29 +226,30 @@ std::optional<HttpResponse> Router::Resolve(HttpRequest& request, std::string_vi
 
   // The most specific pattern that matches the path decides (the first registered on a
   // tie): 404 if none matches, 405 if that pattern lacks the method.
+  // The path is split once, candidates are compared without copying, and only the winner's
+  // parameters are captured: this runs on every request.
+  const std::vector<std::string_view> parts = SplitPath(path);
   const Route* best = nullptr;
-  std::map<std::string, std::string, std::less<>> best_params;
   for (const Route& route : routes_) {
-    std::map<std::string, std::string, std::less<>> params;
-    if (!Matches(route, path, &params)) continue;
-    if (best == nullptr || Specificity(route) > Specificity(*best)) {
-      best = &route;
-      best_params = std::move(params);
-    }
+    if (!Matches(route, path, parts, nullptr)) continue;
+    if (best == nullptr || Specificity(route) > Specificity(*best)) best = &route;
   }
   if (best == nullptr) return ErrorResponse(Status(ErrorCode::kNotFound, "no such path"));
 
   const Route* chosen = nullptr;
-  std::string allow;
   for (const Route& route : routes_) {
     if (route.pattern != best->pattern) continue;
     if (route.method == request.method) chosen = &route;
     if (chosen == nullptr && IsHeadFallback(request.method, route.method)) chosen = &route;
-    if (!allow.empty()) allow += ", ";
-    allow += route.method;
-    if (route.method == "GET") allow += ", HEAD";
   }
   if (chosen == nullptr) {
+    std::string allow;
+    for (const Route& route : routes_) {
+      if (route.pattern != best->pattern) continue;
+      if (!allow.empty()) allow += ", ";
+      allow += route.method;
+      if (route.method == "GET") allow += ", HEAD";
+    }
     *pattern = best->pattern;
     HttpResponse response = RejectResponse(Rejection::kMethodNotAllowed);
     response.SetHeader("Allow", std::move(allow));
@@ -257,7 +258,7 @@ std::optional<HttpResponse> Router::Resolve(HttpRequest& request, std::string_vi
 
   *pattern = chosen->pattern;
   *chosen_route = chosen;
-  request.params = std::move(best_params);
+  Matches(*best, path, parts, &request.params);
   return std::nullopt;
 }
 

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -104,7 +105,9 @@ class Router {
   };
 
   // True if `route` matches `path`; fills `params` on success.
+  // `parts`: `path` split at '/'. `params` may be null (only whether it matches).
   static bool Matches(const Route& route, std::string_view path,
+                      std::span<const std::string_view> parts,
                       std::map<std::string, std::string, std::less<>>* params);
   // Rank of a pattern: higher is more specific.
   static std::pair<int, int> Specificity(const Route& route);
