@@ -89,6 +89,42 @@ export interface Runner {
   sign_public_key: string;
   created_at: number;
   connected: boolean;
+  /** Holds the workspace keys for active monitoring (grantRunner). */
+  granted: boolean;
+}
+
+/** One recorded test result: outcome codes, times and expiry dates only (unix seconds). */
+export interface TestHistoryEntry {
+  connection_id: string;
+  at: number;
+  tested_at: number;
+  outcome: string;
+  latency_ms: number;
+  http_status: number | null;
+  runner_id: string;
+  source: 'relay' | 'monitor';
+  state_before: string;
+  state_after: string;
+  client_cert_not_after: number | null;
+  server_cert_not_after: number | null;
+  token_expires_at: number | null;
+}
+
+export interface RunnerRevokeResult {
+  runner_id: string;
+  removed: boolean;
+  key_generation: number;
+  grants: number;
+  credential_keys: number;
+  connections: number;
+  rotate_recommended: string[];
+}
+
+export interface MonitorSettings {
+  default_interval_minutes: number;
+  connections: { connection_id: string; interval_minutes: number }[];
+  /** The newest result of each connection (for expiry warnings). */
+  latest: TestHistoryEntry[];
 }
 
 export interface RunnerKeys {
@@ -199,7 +235,23 @@ export interface Workspace {
   runners(): Promise<Runner[]>;
   admitRunner(runner: RunnerKeys): Promise<Runner>;
   admitBuiltinRunner(): Promise<Runner>;
+  /** Removes a runner; one holding the workspace keys is removed with a key rotation. */
   removeRunner(id: string): Promise<void>;
+  /** Grants an admitted runner the workspace keys (sealed to it, signed by this account) for
+   *  active monitoring. The server still cannot open them. */
+  grantRunner(runnerId: string): Promise<{ runner_id: string; generation: number }>;
+  /** Revokes the grant with a key rotation (new generation). */
+  revokeRunner(runnerId: string): Promise<RunnerRevokeResult>;
+  /** Minutes between scheduled tests: 0 = off, null = the workspace default. */
+  setMonitor(connectionId: string, minutes: number | null): Promise<{
+    connection_id: string; interval_minutes: number | null; effective_interval_minutes: number;
+  }>;
+  setMonitorDefault(minutes: number): Promise<{ default_interval_minutes: number }>;
+  monitorSettings(): Promise<MonitorSettings>;
+  /** The connection's recorded results, newest first (the last 100 are kept). */
+  history(connectionId: string, page?: { limit?: number }): Promise<TestHistoryEntry[]>;
+  /** State changes recorded from test results in the workspace, newest first. */
+  feed(page?: { limit?: number }): Promise<TestHistoryEntry[]>;
   environments(): Promise<Environment[]>;
   createEnvironment(name: string): Promise<Environment>;
   audit(page?: { cursor?: string; limit?: number }):

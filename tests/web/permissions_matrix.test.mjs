@@ -373,6 +373,62 @@ export const ENDPOINTS = [
       return { path: wsPath(f, `/runners/${body.id}`) };
     },
   },
+  {
+    name: 'POST /runners/{id}/grant', method: 'POST', scope: 'workspace',
+    action: 'manage_runners', ok: 201,
+    prepare: async (f) => {
+      const body = runnerBody(f);
+      const made = await call(f.server, 'POST', wsPath(f, '/runners'),
+        { auth: await f.session(f.owner), body });
+      assert.equal(made.status, 201, made.text);
+      // Signed by the caller, as the server requires.
+      const grant = f.cv.makeGrant(f.actor.handle, f.ws.keys, true, body.id, body.box_public_key);
+      return { path: wsPath(f, `/runners/${body.id}/grant`), body: { grant } };
+    },
+  },
+  {
+    name: 'DELETE /runners/{id}/grant', method: 'DELETE', scope: 'workspace',
+    action: 'manage_runners', ok: 200,
+    prepare: async (f) => {
+      const auth = await f.session(f.owner);
+      const body = runnerBody(f);
+      const made = await call(f.server, 'POST', wsPath(f, '/runners'), { auth, body });
+      assert.equal(made.status, 201, made.text);
+      const grant = f.cv.makeGrant(f.owner.handle, f.ws.keys, true, body.id, body.box_public_key);
+      const granted = await call(f.server, 'POST', wsPath(f, `/runners/${body.id}/grant`),
+        { auth, body: { grant } });
+      assert.equal(granted.status, 201, granted.text);
+      return { path: wsPath(f, `/runners/${body.id}/grant`), body: rotationWithout(f, body) };
+    },
+  },
+  // ---- Active monitoring ----------------------------------------------------------------
+  {
+    name: 'GET /monitor', method: 'GET', scope: 'workspace', action: 'read_connections',
+    ok: 200, prepare: async (f) => ({ path: wsPath(f, '/monitor') }),
+  },
+  {
+    name: 'PUT /monitor', method: 'PUT', scope: 'workspace', action: 'edit_workspace', ok: 200,
+    prepare: async (f) => ({ path: wsPath(f, '/monitor'), body: { default_interval_minutes: 5 } }),
+  },
+  {
+    name: 'PUT /connections/{id}/monitor', method: 'PUT', scope: 'workspace',
+    action: 'edit_connection', ok: 200,
+    prepare: async (f) => ({
+      path: wsPath(f, `/connections/${(await ownerConnection(f)).id}/monitor`),
+      body: { interval_minutes: 1 },
+    }),
+  },
+  {
+    name: 'GET /connections/{id}/history', method: 'GET', scope: 'workspace',
+    action: 'read_connections', ok: 200,
+    prepare: async (f) => ({
+      path: wsPath(f, `/connections/${(await ownerConnection(f)).id}/history`),
+    }),
+  },
+  {
+    name: 'GET /feed', method: 'GET', scope: 'workspace', action: 'read_connections', ok: 200,
+    prepare: async (f) => ({ path: wsPath(f, '/feed') }),
+  },
   // ---- Audit ----------------------------------------------------------------------------
   {
     name: 'GET /audit', method: 'GET', scope: 'workspace', action: 'read_audit', ok: 200,

@@ -376,8 +376,70 @@ export class Workspace {
     return this.admitRunner(builtin);
   }
 
+  // A runner holding the workspace keys (grantRunner) is removed with a key rotation.
   async removeRunner(id) {
+    const runner = (await this.runners()).find((r) => r.id === id);
+    if (runner?.granted) {
+      await this.#rotateAway({ runnerId: id, removeRunner: true });
+      return;
+    }
     await this.#http.delete(this.#path(`/runners/${encodeURIComponent(id)}`));
+  }
+
+  // ---- active monitoring ----
+
+  // Grants an admitted runner the workspace keys (sealed to its X25519 key, signed by this
+  // account) so it can test the workspace's connections on a schedule with no client
+  // involved. The server still cannot open them.
+  async grantRunner(runnerId) {
+    const current = await this[CURRENT_KEYS]();
+    const runner = (await this.runners()).find((r) => r.id === runnerId);
+    if (!runner) throw new CredvaultError('not_found', 'no such runner in this workspace');
+    const grant = this.#cv.makeGrant(this.#context.accountHandle(), current, true, runner.id,
+      runner.box_public_key);
+    return this.#http.post(this.#path(`/runners/${encodeURIComponent(runnerId)}/grant`),
+      { grant });
+  }
+
+  // Revokes the grant with a key rotation: the runner's old keys open nothing written after.
+  async revokeRunner(runnerId) {
+    return this.#rotateAway({ runnerId });
+  }
+
+  async #rotateAway(removed) {
+    const { workspace } = await this.#http.get(this.#path());
+    this.#apply(workspace);
+    const handles = await this.#keys();
+    const { answer, next } = await removeWithRotation(this.#context, this, handles, removed);
+    this.#handles.set(answer.key_generation, next);
+    this.generation = answer.key_generation;
+    return answer;
+  }
+
+  // Minutes between scheduled tests of a connection: 0 = off, null = the workspace default.
+  async setMonitor(connectionId, minutes) {
+    return this.#http.put(this.#path(`/connections/${encodeURIComponent(connectionId)}/monitor`),
+      { interval_minutes: minutes });
+  }
+
+  async setMonitorDefault(minutes) {
+    return this.#http.put(this.#path('/monitor'), { default_interval_minutes: minutes });
+  }
+
+  async monitorSettings() {
+    return this.#http.get(this.#path('/monitor'));
+  }
+
+  // The connection's recorded results, newest first (at most 100 are kept).
+  async history(connectionId, { limit } = {}) {
+    const { items } = await this.#http.get(
+      this.#path(`/connections/${encodeURIComponent(connectionId)}/history`), { limit });
+    return items;
+  }
+
+  // State changes recorded from test results in the workspace, newest first.
+  async feed({ limit } = {}) {
+    return (await this.#http.get(this.#path('/feed'), { limit })).items;
   }
 
   async environments() {

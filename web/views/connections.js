@@ -172,12 +172,34 @@ function testResultPanel(app, connection, result, rerender, retest) {
 
 // ---- the list ---------------------------------------------------------------------------
 
+// Days ahead a runner-reported expiry (active monitoring) is shown as a warning.
+const EXPIRY_WARNING_DAYS = 14;
+const DAY_SECONDS = 86400;
+
+// The soonest expiry the newest result reported, as a warning chip, or null.
+function expiryChip(entry, now = Date.now() / 1000) {
+  if (!entry) return null;
+  const soonest = [['certificate', 'client certificate', entry.client_cert_not_after],
+    ['certificate', 'server certificate', entry.server_cert_not_after],
+    ['token', 'bearer token', entry.token_expires_at]]
+    .filter(([, , at]) => typeof at === 'number')
+    .sort((a, b) => a[2] - b[2])[0];
+  if (!soonest || soonest[2] - now >= EXPIRY_WARNING_DAYS * DAY_SECONDS) return null;
+  const [what, detail, at] = soonest;
+  const days = Math.floor((at - now) / DAY_SECONDS);
+  return { label: days < 0 ? `${what} expired` : `${what} expires in ${days} day${days === 1 ? '' : 's'}`,
+    tone: days < 3 ? 'danger' : 'warning', code: 'expiry',
+    tooltip: `The ${detail} is not valid after ${new Date(at * 1000).toUTCString()}` };
+}
+
 export async function renderConnections(view, app) {
   const ws = app.ws;
   const role = app.wsInfo.role;
   const query = app.connectionQuery ??= { search: '', kind: '', state: '', environment: '',
     sort: 'name', descending: false };
-  const [listed, environments] = await Promise.all([ws.connections(), ws.environments()]);
+  const [listed, environments, monitor] = await Promise.all([ws.connections(), ws.environments(),
+    ws.monitorSettings().catch(() => null)]);
+  const latest = new Map((monitor?.latest ?? []).map((e) => [e.connection_id, e]));
   const shown = await app.cv.listConnections(listed.items, query);
   const rerender = () => renderConnections(view, app);
   const results = app.testResults ??= new Map();
@@ -267,7 +289,8 @@ export async function renderConnections(view, app) {
         h('span', { class: 'muted small' }, ` ${KIND_LABELS[connection.kind] ?? connection.kind}`),
         connection.managed ? h('span', { class: 'muted small' }, ' · imported') : null),
       h('td', { class: 'endpoint' }, connection.endpoint),
-      h('td', {}, chip(connection.chips?.state), (connection.chips?.warnings ?? []).map((w) => chip(w))),
+      h('td', {}, chip(connection.chips?.state), (connection.chips?.warnings ?? []).map((w) => chip(w)),
+        chip(expiryChip(latest.get(connection.id)))),
       h('td', { class: 'last-test' }, last ? [chip(connection.chips?.last_test),
         h('span', { class: 'muted small' }, ` ${formatTime(last.tested_at)} · ${last.latency_ms} ms`)]
         : h('span', { class: 'muted small' }, 'never tested')),
