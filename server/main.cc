@@ -30,6 +30,7 @@
 #include "ops/ops_routes.h"
 #include "ops/timed_store.h"
 #include "relay/builtin_runner.h"
+#include "relay/pg_relay.h"
 #include "relay/runner_hub.h"
 #include "request_ids.h"
 #include "router.h"
@@ -167,6 +168,22 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
     builtin = std::move(made).value();
     relay::BuiltinRunner::AttachTo(runners, builtin);
   }
+  // On PostgreSQL, a job for a runner that another server holds goes through the database.
+  std::shared_ptr<relay::PgRelay> pg_relay;
+  if (PostgresStore::IsPostgresUrl(config.store)) {
+    Result<std::shared_ptr<relay::PgRelay>> started =
+        relay::PgRelay::Start(config.store, &runners, api::SystemClock, &log);
+    if (!started.ok()) {
+      log.Write("startup_failed", {{"error", started.status().ToString()}});
+      return 1;
+    }
+    pg_relay = std::move(started).value();
+    runners.SetFallback([weak = std::weak_ptr<relay::PgRelay>(pg_relay)](
+                            const RunnerRow& pinned) -> std::shared_ptr<relay::RunnerLink> {
+      std::shared_ptr<relay::PgRelay> relay = weak.lock();
+      return relay == nullptr ? nullptr : relay->LinkFor(pinned);
+    });
+  }
   // Active monitoring: scheduled tests of the connections whose workspace granted the
   // built-in runner its keys (monitor/scheduler.h); stopped before the runner is joined.
   monitor::SchedulerOptions monitor_options;
@@ -235,6 +252,10 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
     threads.emplace_back([&io_context] { io_context.run(); });
   io_context.run();
   for (std::thread& thread : threads) thread.join();
+  if (pg_relay) {
+    runners.SetFallback(nullptr);
+    pg_relay->Stop();
+  }
   // Tests still running answer into the io_context, which must outlive them: join them now.
   scheduler.Stop();
   if (builtin) {

@@ -27,4 +27,20 @@ std::shared_ptr<RunnerLink> RunnerHub::Find(const RunnerRow& pinned) const {
   return it == links_.end() ? nullptr : it->second;
 }
 
+void RunnerHub::SetFallback(Fallback fallback) {
+  std::lock_guard lock(mutex_);
+  fallback_ = std::move(fallback);
+}
+
+std::shared_ptr<RunnerLink> RunnerHub::Route(const RunnerRow& pinned) const {
+  Fallback fallback;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = links_.find(Key(pinned.id, pinned.sign_public_key));
+    if (it != links_.end()) return it->second;
+    fallback = fallback_;
+  }
+  return fallback ? fallback(pinned) : nullptr;
+}
+
 }  // namespace credvault::server::relay

@@ -50,10 +50,19 @@ class RunnerHub {
   // connected with another signing key).
   std::shared_ptr<RunnerLink> Find(const RunnerRow& pinned) const;
 
+  // Where Route sends a job for a runner this process holds no link to: on PostgreSQL, a
+  // RemoteHubLink (relay/pg_relay.h) that reaches the server holding it. Unset: nowhere.
+  using Fallback = std::function<std::shared_ptr<RunnerLink>(const RunnerRow& pinned)>;
+  void SetFallback(Fallback fallback);
+  // Where a test job for `pinned` goes: its local link (Find), else the fallback's; null
+  // when neither exists.
+  std::shared_ptr<RunnerLink> Route(const RunnerRow& pinned) const;
+
  private:
   using Key = std::pair<std::string, Bytes>;  // runner id, signing public key
   mutable std::mutex mutex_;
   std::map<Key, std::shared_ptr<RunnerLink>> links_;  // guarded by mutex_
+  Fallback fallback_;                                  // guarded by mutex_
 };
 
 }  // namespace credvault::server::relay

@@ -195,8 +195,29 @@ CREATE INDEX test_history_by_connection ON test_history(connection_id, seq);
 CREATE INDEX test_history_by_workspace ON test_history(workspace_id, seq);
 )sql";
 
+// Cross-server relay (relay/pg_relay.h): a sealed job posted to a server that does not hold
+// the runner's WebSocket waits here for the server that does. Rows live for seconds; the job
+// and the result are the same opaque bytes the runner socket carries (PostgreSQL only:
+// a SQLite server is a single process).
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE relay_jobs (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  runner_id TEXT NOT NULL,
+  sign_public_key BYTEA NOT NULL,
+  job BYTEA NOT NULL,
+  posted_by TEXT NOT NULL,
+  claimed_by TEXT,
+  done BOOLEAN NOT NULL DEFAULT FALSE,
+  result BYTEA,
+  error_code TEXT,
+  error_message TEXT,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX relay_jobs_by_expiry ON relay_jobs(expires_at);
+)sql";
+
 // Index = version - 1. Append only.
-constexpr const char* kMigrations[] = {kMigration1, kMigration2};
+constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

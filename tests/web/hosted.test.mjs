@@ -8,20 +8,31 @@
 // the middle of a stream of writes through nginx: every write acknowledged with a 2xx is
 // there afterwards when read through B, and nginx keeps serving through B.
 //
-// Env: CREDVAULT_SERVER_BIN, CREDVAULT_MODULE_DIR (harness.mjs, api_client.mjs).
+// Cross-server relay: a standalone runner (credvault-runner) dials B only; a sealed test
+// posted to A reaches it through PostgreSQL (relay/pg_relay.h) and A answers with the signed
+// result, which verifies against the pinned key; posted to B or through nginx, the same. A
+// runner connected to no server makes A answer 503 after the claim wait.
+//
+// Env: CREDVAULT_SERVER_BIN, CREDVAULT_MODULE_DIR (harness.mjs, api_client.mjs),
+// CREDVAULT_RUNNER_BIN (default build/native/server/credvault-runner).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startPostgres } from '../fixtures/postgres.mjs';
-import { call, loadCredvault, login, newUser, newWorkspace } from './api_client.mjs';
-import { makeTempDir, startServer, stopServer } from './harness.mjs';
+import { startPrometheus } from '../fixtures/prometheus.mjs';
+import { call, errorOf, loadCredvault, login, newUser, newWorkspace } from './api_client.mjs';
+import { REPO_ROOT, makeTempDir, startServer, stopServer } from './harness.mjs';
 import { openCredential, sealedCredential } from '../bench/server_records.mjs';
 
 const START_TIMEOUT_MS = 10000;
+const WAIT_MS = 15000;
+const RUNNER_BIN = process.env.CREDVAULT_RUNNER_BIN ??
+  path.join(REPO_ROOT, 'build', 'native', 'server', 'credvault-runner');
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function freePort() {
@@ -283,5 +294,152 @@ describe('two servers on one PostgreSQL behind nginx', () => {
       assert.ok(listed >= acknowledged.length, `listed ${listed} < ${acknowledged.length}`);
       const after = await call(nginx, 'GET', '/api/v1/account', { auth: owner.session });
       assert.equal(after.status, 200, after.text);
+    });
+});
+
+describe('a runner held by server B answers tests posted to server A', () => {
+  const PASSWORD = 'prom-hosted-canary-41c7';
+  let hosted;
+  let prom;
+  let cv;
+  let owner;
+  let ws;
+  let keys;
+  let runner;
+  let runnerProc;
+  let target;
+  const keyDir = path.join(makeTempDir('credvault-hosted-runner-'), 'keys');
+
+  async function waitFor(what, predicate) {
+    const deadline = Date.now() + WAIT_MS;
+    while (Date.now() < deadline) {
+      if (await predicate()) return;
+      await sleep(25);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  const logged = (server, event) => server.logs.filter((e) => e.event === event).length;
+
+  async function promConnection(via) {
+    const dataKey = cv.newDataKey();
+    const credentialId = cv.newId();
+    const credential = cv.sealCredential(
+      { schema_version: 1, name: 'prom reader', kind: 'prometheus', auth_method: 'basic',
+        fields: { username: 'reader', password: PASSWORD } },
+      { id: credentialId, owner_id: owner.id, workspace_id: ws.id, version: 1,
+        created_at: nowSeconds(), updated_at: nowSeconds() },
+      dataKey, [ws.keys]);
+    cv.release(dataKey);
+    const created = await call(via, 'POST', `/api/v1/workspaces/${ws.id}/credentials`,
+      { auth: owner.session, body: credential });
+    assert.equal(created.status, 201, created.text);
+    const view = { schema_version: 1, id: cv.newId(), workspace_id: ws.id, kind: 'prometheus',
+      name: 'prom hosted', endpoint: prom.url, tls: { ca_data: '', server_name: '',
+        insecure_skip_verify: false }, credential_id: credentialId, managed: false,
+      environment_ids: [], state: 'registered', version: 1, created_at: nowSeconds(),
+      updated_at: nowSeconds() };
+    const connection = await call(via, 'POST', `/api/v1/workspaces/${ws.id}/connections`,
+      { auth: owner.session, body: cv.sealConnection(view, ws.keys) });
+    assert.equal(connection.status, 201, connection.text);
+    return { credential: created.json, connection: connection.json };
+  }
+
+  // Seals a test of `target` to the runner, posts it to `server`; returns the answer and job.
+  async function runTest(server) {
+    const sealed = cv.sealConnectionTest(target.connection, target.credential, ws.keys,
+      { id: runner.id, box_public_key: runner.box_public_key }, { now: nowSeconds() });
+    const answer = await call(server, 'POST',
+      `/api/v1/workspaces/${ws.id}/connections/${target.connection.id}/tests`,
+      { auth: owner.session, body: { runner_id: runner.id, job: sealed.job } });
+    return { answer, sealed };
+  }
+
+  before(async () => {
+    cv = await loadCredvault();
+    [hosted, prom] = await Promise.all([startHosted(),
+      startPrometheus({ users: { reader: PASSWORD } })]);
+    const { nginx, b } = hosted;
+    owner = await newUser(nginx);
+    ws = await newWorkspace(nginx, owner, 'Relay team');
+    keys = JSON.parse(execFileSync(RUNNER_BIN, ['--print-keys', '--key-dir', keyDir],
+      { encoding: 'utf8' }));
+    runnerProc = spawn(RUNNER_BIN, ['--server', `ws://127.0.0.1:${b.port}`, '--key-dir', keyDir,
+      '--jobs', '4'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    await waitFor('the runner on B', () => logged(b, 'runner_connected') >= 1);
+    const admitted = await call(nginx, 'POST', `/api/v1/workspaces/${ws.id}/runners`,
+      { auth: owner.session, body: { id: keys.id, name: 'edge runner',
+        box_public_key: keys.box_public_key, sign_public_key: keys.sign_public_key } });
+    assert.equal(admitted.status, 201, admitted.text);
+    runner = admitted.json;
+    target = await promConnection(nginx);
+  });
+
+  after(async () => {
+    if (runnerProc && runnerProc.exitCode === null) runnerProc.kill('SIGKILL');
+    await Promise.all([stopHosted(hosted), prom && prom.close()]);
+  });
+
+  test('posted to A (which has no link): ok, signed by the runner, verified with the pinned key',
+    async () => {
+      const { a, b } = hosted;
+      assert.equal(logged(a, 'runner_connected'), 0);
+      assert.equal(logged(b, 'runner_connected'), 1);
+      const { answer, sealed } = await runTest(a);
+      assert.equal(answer.status, 200, answer.text);
+      const payload = cv.verifyTestResult(runner.sign_public_key, answer.json.result,
+        sealed.header.job_id, target.connection.id);
+      assert.equal(payload.outcome, 'ok');
+      assert.equal(payload.runner_id, keys.id);
+      assert.equal(answer.json.connection.state, 'connected');
+      // Another key does not verify it: the result is the runner's own signature.
+      const other = JSON.parse(execFileSync(RUNNER_BIN, ['--print-keys', '--key-dir',
+        path.join(makeTempDir('credvault-hosted-other-'), 'keys')], { encoding: 'utf8' }));
+      assert.throws(() => cv.verifyTestResult(other.sign_public_key, answer.json.result,
+        sealed.header.job_id, target.connection.id));
+      // Nothing is left behind in the relay table.
+      const rows = execFileSync('psql', [hosted.pg.url, '-At', '-c',
+        'SELECT count(*) FROM relay_jobs'], { encoding: 'utf8' }).trim();
+      assert.equal(rows, '0');
+    });
+
+  test('posted to B (which holds the link) and through nginx: ok each time', async () => {
+    const { b, nginx } = hosted;
+    for (const server of [b, nginx, nginx, nginx]) {
+      const { answer, sealed } = await runTest(server);
+      assert.equal(answer.status, 200, answer.text);
+      const payload = cv.verifyTestResult(runner.sign_public_key, answer.json.result,
+        sealed.header.job_id, target.connection.id);
+      assert.equal(payload.outcome, 'ok');
+    }
+  });
+
+  test('a replayed job relayed through A is refused by the runner, as a local one is',
+    async () => {
+      const { a, b } = hosted;
+      const { answer, sealed } = await runTest(a);
+      assert.equal(answer.status, 200, answer.text);
+      const again = await call(b, 'POST',
+        `/api/v1/workspaces/${ws.id}/connections/${target.connection.id}/tests`,
+        { auth: owner.session, body: { runner_id: runner.id, job: sealed.job } });
+      assert.notEqual(again.status, 200, again.text);
+      const viaA = await call(a, 'POST',
+        `/api/v1/workspaces/${ws.id}/connections/${target.connection.id}/tests`,
+        { auth: owner.session, body: { runner_id: runner.id, job: sealed.job } });
+      assert.equal(viaA.status, again.status, viaA.text);
+      assert.equal(errorOf(again).code, 'replayed');
+      assert.equal(errorOf(viaA).code, 'replayed');
+    });
+
+  test('the runner connected nowhere: A answers 503 unavailable after the claim wait',
+    async () => {
+      const { a, b } = hosted;
+      runnerProc.kill('SIGKILL');
+      await waitFor('the runner gone from B', () => logged(b, 'runner_disconnected') >= 1);
+      const started = Date.now();
+      const { answer } = await runTest(a);
+      assert.equal(answer.status, 503, answer.text);
+      assert.equal(errorOf(answer).code, 'unavailable');
+      assert.ok(Date.now() - started < 10000, `${Date.now() - started} ms`);
     });
 });
