@@ -1,8 +1,9 @@
 // What a runner sees about to expire in a test's credential, reported in the signed result so
 // a client warns days ahead instead of learning it from a failure (active monitoring):
-// the client certificate's notAfter (from the PEM the runner presents) and a bearer JWT's
+// the client certificate's notAfter (from the PEM the runner presents), a bearer JWT's
 // `exp` (its payload decoded WITHOUT verifying the signature: the runner cannot, and only
-// reads a date). Unix seconds; absent when there is nothing to see.
+// reads a date), and the server certificate's notAfter (taken by the HTTPS client after the
+// handshake: Exchange::server_cert_not_after). Unix seconds; absent when nothing was seen.
 //
 // Pure functions, reentrant. Never logs or returns any part of the secret itself.
 #ifndef CREDVAULT_SERVER_RUNNER_EXPIRY_H_

@@ -19,6 +19,7 @@
 #include <boost/beast/ssl.hpp>
 #include <charconv>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -303,6 +304,15 @@ void ConfigurePeerName(SSL* ssl, const StepUrl& url, const ProbeTls& tls) {
   }
 }
 
+// The peer certificate's notAfter, kept in `*out` if earlier than what it holds (0 = none).
+void RecordNotAfter(SSL* ssl, int64_t* out) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  std::tm tm{};
+  if (cert == nullptr || ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) return;
+  const int64_t not_after = static_cast<int64_t>(timegm(&tm));
+  if (*out == 0 || not_after < *out) *out = not_after;
+}
+
 ProbeObservation PerformTls(asio::io_context& ioc, const std::vector<tcp::endpoint>& endpoints,
                             const StepUrl& url, const Exchange& ex) {
   ssl::context ctx(ssl::context::tls_client);
@@ -320,6 +330,7 @@ ProbeObservation PerformTls(asio::io_context& ioc, const std::vector<tcp::endpoi
     stream.async_handshake(ssl::stream_base::client, std::move(handler));
   });
   if (ec) return ExchangeFailure(ec, ssl, "TLS handshake");
+  if (ex.server_cert_not_after != nullptr) RecordNotAfter(ssl, ex.server_cert_not_after);
   ProbeObservation o = SendAndReceive(ioc, stream, tcp, ssl, url, ex);
   tcp.close();
   return o;

@@ -45,6 +45,9 @@ struct Exchange {
   const SecretBytes* client_key_pem = nullptr;
   SsrfPolicy ssrf;
   ExchangeLimits limits;
+  // When set, receives the server certificate's notAfter (unix seconds) after a completed
+  // TLS handshake, the earliest one when several exchanges share it (expiry warnings).
+  int64_t* server_cert_not_after = nullptr;
 };
 
 ProbeObservation PerformExchange(const Exchange& exchange);

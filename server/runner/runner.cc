@@ -103,8 +103,18 @@ SignedTestResult Runner::ProbeAndSign(ProbeJobSpec spec, const TestJobHeader& he
   AddCredentialExpiry(spec.target, expiry);
   // The spec is moved in and dropped inside: the credential (SecretBytes) is wiped before
   // the result is signed.
-  ProbeResult result = Probe(std::move(spec), now, options_);
+  // The transport notes the server certificate's notAfter on the way.
+  int64_t server_not_after = 0;
+  RunnerOptions options = options_;
+  options.transport.exchange = [inner = options_.transport.exchange,
+                                &server_not_after](const Exchange& exchange) {
+    Exchange noted = exchange;
+    noted.server_cert_not_after = &server_not_after;
+    return inner(noted);
+  };
+  ProbeResult result = Probe(std::move(spec), now, options);
   const auto elapsed = std::chrono::steady_clock::now() - started;
+  if (server_not_after > 0) expiry[kResultServerCertNotAfter] = server_not_after;
 
   nlohmann::json payload = ProbeResultToJson(result);
   for (const auto& item : expiry.items()) payload[item.key()] = item.value();

@@ -186,6 +186,9 @@ describe('active monitoring', () => {
     const days = (entry.client_cert_not_after - Date.now() / 1000) / 86400;
     assert.ok(days > 4 && days <= 5, `client certificate expires in ${days} days`);
     assert.equal(entry.token_expires_at, null);
+    // The fixture's server certificate (a year) is seen in the handshake.
+    const serverDays = (entry.server_cert_not_after - Date.now() / 1000) / 86400;
+    assert.ok(serverDays > 360 && serverDays <= 365, `server certificate: ${serverDays} days`);
     const settings = await ws.monitorSettings();
     const latest = settings.latest.find((e) => e.connection_id === cluster.id);
     assert.equal(latest.client_cert_not_after, entry.client_cert_not_after);
