@@ -92,7 +92,8 @@ Result<OpenedTestJob> OpenTestJob(const Identity& runner, ByteView sealed, int64
     return Result<OpenedTestJob>(ErrorCode::kReplayed, "test job already run");
   }
   std::string body = j["body"].dump();
-  job.body_json = SecretBytes::CopyFrom(AsBytes(body));
+  // The body holds the credential: guarded memory (no swap, guard pages) until it is dropped.
+  job.body_json = SecretBytes::GuardedCopyFrom(AsBytes(body));
   Wipe(body);
   return job;
 }

@@ -89,7 +89,8 @@ Status ReadSecret(const json& j, const char* key, SecretBytes* out) {
   auto it = j.find(key);
   if (it == j.end()) return Status::Ok();
   if (!it->is_string()) return Malformed(key, "is not a string");
-  *out = SecretBytes::CopyFrom(AsBytes(it->get_ref<const std::string&>()));
+  // The runner holds these while it probes: guarded memory, wiped when the spec is dropped.
+  *out = SecretBytes::GuardedCopyFrom(AsBytes(it->get_ref<const std::string&>()));
   return Status::Ok();
 }
 

@@ -2,10 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include "credvault/crypto.h"
+
 #include <string>
 
 namespace credvault {
 namespace {
+
+// Secrets are read into guarded memory, which needs libsodium initialised.
+class ProbeJobSpecJson : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ASSERT_TRUE(InitCrypto().ok()); }
+};
 
 ProbeJobSpec FullSpec() {
   ProbeJobSpec spec;
@@ -29,7 +37,7 @@ ProbeJobSpec FullSpec() {
   return spec;
 }
 
-TEST(ProbeJobSpecJson, RoundTripsEveryField) {
+TEST_F(ProbeJobSpecJson, RoundTripsEveryField) {
   const ProbeJobSpec in = FullSpec();
   SecretBytes text = ProbeJobSpecToJsonText(in);
   Result<ProbeJobSpec> out = ProbeJobSpecFromJsonText(text.chars());
@@ -54,7 +62,7 @@ TEST(ProbeJobSpecJson, RoundTripsEveryField) {
   EXPECT_TRUE(out->ssrf.allow_private_and_link_local);
 }
 
-TEST(ProbeJobSpecJson, HttpFieldsRoundTrip) {
+TEST_F(ProbeJobSpecJson, HttpFieldsRoundTrip) {
   ProbeJobSpec in;
   in.target.kind = ProbeKind::kHttp;
   in.target.endpoint = "http://svc:8080";
@@ -68,7 +76,7 @@ TEST(ProbeJobSpecJson, HttpFieldsRoundTrip) {
   EXPECT_FALSE(out->ssrf.allow_private_and_link_local);
 }
 
-TEST(ProbeJobSpecJson, MinimalBodyTakesDefaults) {
+TEST_F(ProbeJobSpecJson, MinimalBodyTakesDefaults) {
   Result<ProbeJobSpec> out =
       ProbeJobSpecFromJsonText(R"({"kind":"kubernetes","endpoint":"https://k8s:6443"})");
   ASSERT_TRUE(out.ok()) << out.status().ToString();
@@ -86,7 +94,10 @@ struct BadBody {
   const char* needle;  // part of the message that names the field
 };
 
-class ProbeJobSpecJsonBad : public ::testing::TestWithParam<BadBody> {};
+class ProbeJobSpecJsonBad : public ::testing::TestWithParam<BadBody> {
+ protected:
+  static void SetUpTestSuite() { ASSERT_TRUE(InitCrypto().ok()); }
+};
 
 TEST_P(ProbeJobSpecJsonBad, IsRefusedWithExactCode) {
   Result<ProbeJobSpec> out = ProbeJobSpecFromJsonText(GetParam().text);
