@@ -83,6 +83,13 @@ std::variant<std::vector<tcp::endpoint>, ProbeObservation> ResolveChecked(asio::
     } else {
       return Failure(TransportError::kDnsFailure, "invalid address literal");
     }
+  } else if (ex.resolve) {
+    for (const std::string& text : ex.resolve(url.host)) {
+      beast::error_code ec;
+      const asio::ip::address address = asio::ip::make_address(text, ec);
+      if (!ec) endpoints.emplace_back(address, static_cast<uint16_t>(port));
+    }
+    if (endpoints.empty()) return Failure(TransportError::kDnsFailure, "cannot resolve " + url.host);
   } else {
     tcp::resolver resolver(ioc);
     asio::steady_timer deadline(ioc);

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,6 +46,9 @@ struct Exchange {
   const SecretBytes* client_key_pem = nullptr;
   SsrfPolicy ssrf;
   ExchangeLimits limits;
+  // Name lookup: empty = the system resolver. Tests inject one (addresses as text) to play a
+  // name that resolves to a metadata address, or one whose answer changes between lookups.
+  std::function<std::vector<std::string>(std::string_view host)> resolve;
   // When set, receives the server certificate's notAfter (unix seconds) after a completed
   // TLS handshake, the earliest one when several exchanges share it (expiry warnings).
   int64_t* server_cert_not_after = nullptr;

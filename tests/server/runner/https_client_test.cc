@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "canned_http_server.h"
@@ -23,6 +24,51 @@ ProbeObservation Get(const std::string& url, ExchangeLimits limits = {}) {
   ex.tls = &kTls;
   ex.limits = limits;
   return PerformExchange(ex);
+}
+
+// A name, not a literal: the address the name resolves to is what the policy judges.
+ProbeObservation GetByName(const std::string& url,
+                           std::function<std::vector<std::string>(std::string_view)> resolve) {
+  static const ProbeTls kTls;
+  Exchange ex;
+  ex.method = "GET";
+  ex.url = url;
+  ex.tls = &kTls;
+  ex.resolve = std::move(resolve);
+  return PerformExchange(ex);
+}
+
+TEST(PerformExchangeSsrfByName, ANameResolvingToTheMetadataAddressIsRefused) {
+  int lookups = 0;
+  ProbeObservation o = GetByName("http://innocent.example/latest/meta-data/",
+                                 [&](std::string_view) -> std::vector<std::string> {
+                                   ++lookups;
+                                   return {"169.254.169.254"};
+                                 });
+  EXPECT_EQ(o.transport_error, TransportError::kAddressRefusedBySsrfPolicy);
+  EXPECT_FALSE(o.response.has_value());
+  EXPECT_EQ(lookups, 1);
+  // One refused address among the answers refuses the whole name.
+  ProbeObservation mixed = GetByName("http://innocent.example/", [](std::string_view) {
+    return std::vector<std::string>{"127.0.0.1", "fd00:ec2::254"};
+  });
+  EXPECT_EQ(mixed.transport_error, TransportError::kAddressRefusedBySsrfPolicy);
+}
+
+TEST(PerformExchangeSsrfByName, TheCheckedAddressIsTheOneDialledNoSecondLookup) {
+  CannedHttpServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+  int lookups = 0;
+  // A rebinding name: first the allowed loopback address, then the metadata address.
+  ProbeObservation o = GetByName(
+      "http://rebind.example:" + std::to_string(server.port()) + "/",
+      [&](std::string_view host) -> std::vector<std::string> {
+        EXPECT_EQ(host, "rebind.example");
+        return {++lookups == 1 ? "127.0.0.1" : "169.254.169.254"};
+      });
+  EXPECT_FALSE(o.transport_error.has_value()) << o.transport_detail;
+  ASSERT_TRUE(o.response.has_value());
+  EXPECT_EQ(o.response->status, 200);
+  EXPECT_EQ(lookups, 1);
 }
 
 TEST(PerformExchange, RedirectToAnotherHostIsNotFollowed) {
