@@ -12,47 +12,21 @@
 #include "credvault/client_api.h"
 #include "credvault/crypto.h"
 #include "credvault/crypto_json.h"
+#include "js_values.h"
 
 namespace credvault {
 namespace {
 
 using emscripten::val;
 using nlohmann::json;
+using wasm_js::Error;
+using wasm_js::FromJs;
+using wasm_js::Return;
+using wasm_js::ToJs;
 
 ClientApi& Api() {
   static ClientApi* api = new ClientApi();  // lives as long as the module instance
   return *api;
-}
-
-val Error(const Status& s) {
-  val e = val::object();
-  e.set("__credvault_error", std::string(s.code_name()));
-  e.set("message", s.message());
-  return e;
-}
-
-val ToJs(const json& j) {
-  if (j.is_string()) return val(j.get<std::string>());
-  if (j.is_boolean()) return val(j.get<bool>());
-  if (j.is_number_unsigned()) return val(static_cast<double>(j.get<uint64_t>()));
-  if (j.is_number()) return val(j.get<double>());
-  return val::global("JSON").call<val>("parse", j.dump());
-}
-
-json FromJs(const val& v) {
-  if (v.isUndefined() || v.isNull()) return json();
-  std::string text = val::global("JSON").call<std::string>("stringify", v);
-  return json::parse(text, nullptr, false);  // discarded on error: callers reject it
-}
-
-template <typename T>
-val Return(const Result<T>& r) {
-  if (!r.ok()) return Error(r.status());
-  if constexpr (std::is_same_v<T, json>) {
-    return ToJs(r.value());
-  } else {
-    return val(r.value());
-  }
 }
 
 EnvelopeContext Context(std::string purpose, std::string workspace_id, std::string object_id,
@@ -171,7 +145,8 @@ val JsVerifyTestResult(std::string runner_sign_key, val result, std::string job_
   return Return(Api().VerifyTestResult(runner_sign_key, FromJs(result), job_id, connection_id));
 }
 
-// View models and the kubeconfig import.
+// View models, and the main module's half of the kubeconfig import (kubeconfig_bindings.cc
+// has the other).
 val JsAuthMethods(std::string kind) { return Return(Api().AuthMethods(kind)); }
 val JsCredentialForm(val view, bool touched) {
   return Return(Api().CredentialForm(FromJs(view), touched));
@@ -194,15 +169,12 @@ val JsListCredentials(val summaries, val query) {
 val JsConnectionActions(std::string state, std::string role) {
   return Return(Api().ConnectionActions(state, role));
 }
-val JsPlanKubeconfigImport(std::string text, val request, Handle workspace) {
-  auto r = Api().PlanKubeconfigImport(text, FromJs(request), workspace);
-  Wipe(text);
-  return Return(r);
+val JsKubeconfigIds(val inputs, Handle workspace) {
+  return Return(Api().KubeconfigIds(FromJs(inputs), workspace));
 }
-val JsSealKubeconfigImport(std::string text, val request, Handle workspace, val options) {
-  auto r = Api().SealKubeconfigImport(text, FromJs(request), workspace, FromJs(options));
-  Wipe(text);
-  return Return(r);
+val JsSealImportedModels(val models, val request, Handle workspace, val options) {
+  return Return(Api().SealImportedModels(FromJs(models), FromJs(request), workspace,
+                                         FromJs(options)));
 }
 
 bool JsRelease(Handle h) { return Api().Release(h); }
@@ -269,8 +241,8 @@ EMSCRIPTEN_BINDINGS(credvault) {
   emscripten::function("listConnections", &JsListConnections);
   emscripten::function("listCredentials", &JsListCredentials);
   emscripten::function("connectionActions", &JsConnectionActions);
-  emscripten::function("planKubeconfigImport", &JsPlanKubeconfigImport);
-  emscripten::function("sealKubeconfigImport", &JsSealKubeconfigImport);
+  emscripten::function("kubeconfigIds", &JsKubeconfigIds);
+  emscripten::function("sealImportedModels", &JsSealImportedModels);
   emscripten::function("release", &JsRelease);
   emscripten::function("handleCount", &JsHandleCount);
   emscripten::function("benchOpenEnvelopes", &JsBenchOpenEnvelopes);

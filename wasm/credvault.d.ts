@@ -390,24 +390,27 @@ export interface Credvault {
   connectionActions(state: ConnectionState, role: Role): ConnectionActions;
 
   // ---- kubeconfig import ----
+  // Both functions are async: the YAML reader is a second WASM module
+  // (credvault_kubeconfig.mjs + .wasm, beside this one), loaded on the first call. It holds
+  // no key; ids are derived and records sealed in this module.
   /** The plan of an import: per context its outcome, name, ids and problem; no secret.
    *  Ids are keyed digests under a key derived inside the core from the workspace's
    *  metadata key (never seen by JavaScript or the server), so a re-import updates instead
    *  of duplicating, as long as the workspace keys were not rotated in between (a rotation
-   *  makes new ids). A file that cannot be read throws `parse_error`, `validation` or
+   *  makes new ids). A file that cannot be read rejects with `parse_error`, `validation` or
    *  `invalid_argument`, with line and column in the message. `request` defaults to
    *  {select_all: true}. */
   planKubeconfigImport(text: string, request: KubeconfigImportRequest | undefined,
-                       workspace: Handle): KubeconfigPlan;
+                       workspace: Handle): Promise<KubeconfigPlan>;
   /** Plans and seals what the plan imports. Each new credential gets a fresh data key,
    *  granted to this workspace only; credentials in request.existing_credentials are left
    *  alone (their id is a digest of their material: the same id is the same secret). See
    *  SealedKubeconfigImport for what to send. `owner_id` is the caller's account id; `now`
-   *  defaults to the clock. Throws `invalid_argument` when an updated connection's current
+   *  defaults to the clock. Rejects with `invalid_argument` when an updated connection's current
    *  version is not in request.existing. */
   sealKubeconfigImport(text: string, request: KubeconfigImportRequest | undefined,
                        workspace: Handle, options: { owner_id: string; now?: number }):
-    SealedKubeconfigImport;
+    Promise<SealedKubeconfigImport>;
 
   /** Wipes and forgets a key handle. */
   release(handle: Handle): void;

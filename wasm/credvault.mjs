@@ -33,18 +33,46 @@ function ctxArgs(ctx) {
     Number(ctx.object_version ?? 0)];
 }
 
+// Emscripten 3.1.6 fetches the .wasm with fetch(), which Node cannot do for a file URL.
+async function nodeWasm(name) {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(new URL(`./${name}`, import.meta.url));
+}
+
+// The kubeconfig module (YAML reader and planner, no key) is a download of its own, made on
+// the first kubeconfig import; it is shared by every instance of this module.
+let kubeconfigModule = null;
+function loadKubeconfigModule() {
+  if (kubeconfigModule === null) {
+    kubeconfigModule = (async () => {
+      const { default: create } = await import('./credvault_kubeconfig.mjs');
+      return create(isNode ? { wasmBinary: await nodeWasm('credvault_kubeconfig.wasm') } : {});
+    })();
+    kubeconfigModule.catch(() => { kubeconfigModule = null; });  // a failed load may be retried
+  }
+  return kubeconfigModule;
+}
+
 export default async function createCredvault(options = {}) {
   let moduleArg = {};
   if (options.wasmBinary) {
     moduleArg.wasmBinary = options.wasmBinary;
   } else if (isNode) {
-    // Emscripten 3.1.6 fetches the .wasm with fetch(), which Node cannot do for a file URL.
-    const { readFile } = await import('node:fs/promises');
-    moduleArg.wasmBinary = await readFile(new URL('./credvault_core.wasm', import.meta.url));
+    moduleArg.wasmBinary = await nodeWasm('credvault_core.wasm');
   }
   const m = await createCredvaultCore(moduleArg);
   unwrap(m.init());
   const optional = (v) => (v === undefined ? null : v);
+  // The import across the two modules (shared/include/credvault/kubeconfig_seal.h): the
+  // kubeconfig module reads the file, this one derives the ids with the workspace's key,
+  // the kubeconfig module plans with them, and this one seals.
+  const planImport = async (text, request, workspace, withModels) => {
+    const k = await loadKubeconfigModule();
+    const source = String(text);
+    const req = request ?? { select_all: true };
+    const ids = unwrap(m.kubeconfigIds(unwrap(k.kubeconfigIdInputs(source)), workspace));
+    return unwrap(k.planKubeconfigImport(source, req, ids, withModels));
+  };
   return Object.freeze({
     info: () => unwrap(m.info()),
     newId: () => m.newId(),
@@ -106,11 +134,14 @@ export default async function createCredvault(options = {}) {
     listCredentials: (summaries, query) =>
       unwrap(m.listCredentials(Array.from(summaries), optional(query))),
     connectionActions: (state, role) => unwrap(m.connectionActions(String(state), String(role))),
-    planKubeconfigImport: (text, request, workspace) =>
-      unwrap(m.planKubeconfigImport(String(text), request ?? { select_all: true }, workspace)),
-    sealKubeconfigImport: (text, request, workspace, options) =>
-      unwrap(m.sealKubeconfigImport(String(text), request ?? { select_all: true }, workspace,
-        { now: Math.floor(Date.now() / 1000), ...options })),
+    planKubeconfigImport: async (text, request, workspace) =>
+      (await planImport(text, request, workspace, false)).plan,
+    sealKubeconfigImport: async (text, request, workspace, options) => {
+      const { plan, models } = await planImport(text, request, workspace, true);
+      const sealed = unwrap(m.sealImportedModels(models, request ?? { select_all: true },
+        workspace, { now: Math.floor(Date.now() / 1000), ...options }));
+      return { plan, ...sealed };
+    },
     release: (handle) => m.release(handle),
     handleCount: () => m.handleCount(),
     benchOpenEnvelopes: (count) => m.benchOpenEnvelopes(count),

@@ -23,6 +23,11 @@ function assertCode(fn, code) {
     `expected CredvaultError ${code}`);
 }
 
+async function assertRejects(fn, code) {
+  await assert.rejects(fn, (e) => e instanceof CredvaultError && e.code === code,
+    `expected CredvaultError ${code}`);
+}
+
 function workspace() {
   const id = cv.newId();
   return { id, keys: cv.newWorkspaceKeys(id, 1) };
@@ -176,9 +181,24 @@ test('listCredentials: search, kind, rotate count; rows carry chips', () => {
   assertCode(() => cv.listCredentials(rows, { kind: 'ftp' }), 'validation');
 });
 
-test('planKubeconfigImport: every context, then a selection with a rename', () => {
+test('the YAML reader is a module of its own, without keys, loaded on first use', async () => {
+  const load = async (name) => (await import(pathToFileURL(path.join(moduleDir, name)).href))
+    .default({ wasmBinary: await readFile(path.join(moduleDir, name.replace('.mjs', '.wasm'))) });
+  const core = await load('credvault_core.mjs');
+  assert.equal(core.planKubeconfigImport, undefined);
+  assert.equal(typeof core.kubeconfigIds, 'function');
+  const kube = await load('credvault_kubeconfig.mjs');
+  assert.equal(kube.newWorkspaceKeys, undefined);
+  assert.equal(kube.kubeconfigIds, undefined);
+  // Without ids from the main module, the kubeconfig module cannot plan an import.
+  const plan = kube.planKubeconfigImport(multi, { select_all: true }, { contexts: {} }, false);
+  assert.equal(plan.__credvault_error, 'invalid_argument');
+  assert.equal(kube.kubeconfigIdInputs('- a list\n').__credvault_error, 'validation');
+});
+
+test('planKubeconfigImport: every context, then a selection with a rename', async () => {
   const ws = workspace();
-  const plan = cv.planKubeconfigImport(multi, { select_all: true }, ws.keys);
+  const plan = await cv.planKubeconfigImport(multi, { select_all: true }, ws.keys);
   assert.deepEqual(plan.contexts.map((c) => c.context), ['dev', 'staging', 'prod', 'lab', 'qa']);
   assert.equal(plan.current_context, 'staging');
   assert.equal(plan.summary.imported, 5);
@@ -195,7 +215,7 @@ test('planKubeconfigImport: every context, then a selection with a rename', () =
   const json = JSON.stringify(plan);
   for (const s of [...SECRETS, CLIENT_KEY_B64.slice(0, 40)]) assert.equal(json.includes(s), false);
 
-  const picked = cv.planKubeconfigImport(multi,
+  const picked = await cv.planKubeconfigImport(multi,
     { selected: [{ context: 'prod', new_name: 'prod-web' }, { context: 'lab' }] }, ws.keys);
   const outcomes = Object.fromEntries(picked.contexts.map((c) => [c.context, c.outcome]));
   assert.deepEqual(outcomes,
@@ -204,25 +224,29 @@ test('planKubeconfigImport: every context, then a selection with a rename', () =
   assert.equal(picked.contexts.find((c) => c.context === 'dev').problem.code, 'not_selected');
   // The same workspace gives the same ids; another workspace, other ids.
   assert.equal(picked.contexts[2].connection_id, byContext.prod.connection_id);
-  const other = cv.planKubeconfigImport(multi, undefined, workspace().keys);
+  const other = await cv.planKubeconfigImport(multi, undefined, workspace().keys);
   assert.notEqual(other.contexts[2].connection_id, byContext.prod.connection_id);
 
-  assertCode(() => cv.planKubeconfigImport(multi, { selected: [{ context: 'nope' }] }, ws.keys),
+  await assertRejects(
+    () => cv.planKubeconfigImport(multi, { selected: [{ context: 'nope' }] }, ws.keys),
     'not_found');
-  assertCode(() => cv.planKubeconfigImport(multi, { select_all: 'yes' }, ws.keys), 'validation');
+  await assertRejects(() => cv.planKubeconfigImport(multi, { select_all: 'yes' }, ws.keys),
+    'validation');
 });
 
-test('planKubeconfigImport: a broken file is an error with its line and column', () => {
+test('planKubeconfigImport: a broken file is an error with its line and column', async () => {
   const ws = workspace();
-  assert.throws(() => cv.planKubeconfigImport('apiVersion: v1\nclusters: [\n  - {', {}, ws.keys),
+  await assert.rejects(
+    () => cv.planKubeconfigImport('apiVersion: v1\nclusters: [\n  - {', {}, ws.keys),
     (e) => e instanceof CredvaultError && e.code === 'parse_error' && /line \d+/.test(e.message));
-  assertCode(() => cv.planKubeconfigImport('- just\n- a list\n', {}, ws.keys), 'validation');
-  assertCode(() => cv.planKubeconfigImport(multi, {}, 12345), 'unknown_handle');
+  await assertRejects(() => cv.planKubeconfigImport('- just\n- a list\n', {}, ws.keys),
+    'validation');
+  await assertRejects(() => cv.planKubeconfigImport(multi, {}, 12345), 'unknown_handle');
 });
 
-test('sealKubeconfigImport: records ready to POST, no secret in them, re-open in WASM', () => {
+test('sealKubeconfigImport: records to POST, no secret in them, re-open in WASM', async () => {
   const ws = workspace();
-  const out = cv.sealKubeconfigImport(multi, { select_all: true }, ws.keys,
+  const out = await cv.sealKubeconfigImport(multi, { select_all: true }, ws.keys,
     { owner_id: ownerId, now: 1700000000 });
   const text = JSON.stringify(out);
   for (const s of [...SECRETS, CLIENT_KEY_B64.slice(0, 40)]) {
@@ -268,9 +292,9 @@ test('sealKubeconfigImport: records ready to POST, no secret in them, re-open in
     'TLS not verified');
 });
 
-test('sealKubeconfigImport: a re-import updates at version + 1 and reuses credentials', () => {
+test('sealKubeconfigImport: a re-import updates at version + 1, reuses credentials', async () => {
   const ws = workspace();
-  const first = cv.sealKubeconfigImport(multi, { select_all: true }, ws.keys,
+  const first = await cv.sealKubeconfigImport(multi, { select_all: true }, ws.keys,
     { owner_id: ownerId, now: 1 });
   const rows = first.connections.map((c) => cv.summarizeConnection(c, ws.keys));
   rows[0] = { ...rows[0], version: 3, state: 'connected' };
@@ -278,7 +302,8 @@ test('sealKubeconfigImport: a re-import updates at version + 1 and reuses creden
   rows[0].environment_ids = [env];
   const request = { selected: [{ context: 'dev' }, { context: 'lab', new_name: 'lab-2' }],
     existing: rows.slice(0, 1), existing_credentials: first.credentials.map((c) => c.id) };
-  const again = cv.sealKubeconfigImport(multi, request, ws.keys, { owner_id: ownerId, now: 2 });
+  const again = await cv.sealKubeconfigImport(multi, request, ws.keys,
+    { owner_id: ownerId, now: 2 });
   const outcome = Object.fromEntries(again.plan.contexts.map((c) => [c.context, c.outcome]));
   assert.equal(outcome.dev, 'updated');
   assert.equal(outcome.lab, 'imported');
@@ -292,22 +317,23 @@ test('sealKubeconfigImport: a re-import updates at version + 1 and reuses creden
   assert.equal(cv.openConnection(lab, ws.keys).name, 'lab-2');
 
   const noVersion = { ...request, existing: [{ id: rows[0].id, state: 'connected', name: 'dev' }] };
-  assertCode(() => cv.sealKubeconfigImport(multi, noVersion, ws.keys, { owner_id: ownerId }),
+  await assertRejects(
+    () => cv.sealKubeconfigImport(multi, noVersion, ws.keys, { owner_id: ownerId }),
     'invalid_argument');
-  assertCode(() => cv.sealKubeconfigImport(multi, {}, ws.keys, {}), 'validation');
+  await assertRejects(() => cv.sealKubeconfigImport(multi, {}, ws.keys, {}), 'validation');
 });
 
-test('sealKubeconfigImport: a viewer cannot seal credentials, but can preview', () => {
+test('sealKubeconfigImport: a viewer cannot seal credentials, but can preview', async () => {
   const member = cv.createAccount('viewer@example.com', 'pw', kdf);
   const ws = workspace();
   const pins = { [ownerId]: owner.record.sign_public_key };
   const grant = cv.makeGrant(owner.account, ws.keys, false, member.record.account_id,
     member.record.box_public_key);
   const viewerWs = cv.openGrant(member.account, grant, pins);
-  const plan = cv.planKubeconfigImport(multi, {}, viewerWs);
+  const plan = await cv.planKubeconfigImport(multi, {}, viewerWs);
   // Every member derives the same id key from the metadata key.
   assert.deepEqual(plan.contexts.map((c) => c.connection_id),
-    cv.planKubeconfigImport(multi, {}, ws.keys).contexts.map((c) => c.connection_id));
-  assertCode(() => cv.sealKubeconfigImport(multi, { select_all: true }, viewerWs,
+    (await cv.planKubeconfigImport(multi, {}, ws.keys)).contexts.map((c) => c.connection_id));
+  await assertRejects(() => cv.sealKubeconfigImport(multi, { select_all: true }, viewerWs,
     { owner_id: ownerId }), 'permission_denied');
 });

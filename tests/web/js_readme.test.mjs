@@ -18,9 +18,9 @@ const PROM_PASSWORD = 'readme-prom-canary-3e8b';
 const EXAMPLE_HEADING = '## Example: from a new account to a tested connection';
 // What the package must hold for `import 'credvault'` and `import 'credvault/client'`.
 const REQUIRED_FILES = ['package.json', 'README.md', 'credvault.mjs', 'credvault.d.ts',
-  'credvault_core.mjs', 'credvault_core.wasm', 'client.mjs', 'client.d.ts',
-  'client/http.mjs', 'client/keys.mjs', 'client/workspace.mjs', 'client/rotation.mjs',
-  'client/testing.mjs', 'client/kubeconfig.mjs'];
+  'credvault_core.mjs', 'credvault_core.wasm', 'credvault_kubeconfig.mjs',
+  'credvault_kubeconfig.wasm', 'client.mjs', 'client.d.ts', 'client/http.mjs', 'client/keys.mjs',
+  'client/workspace.mjs', 'client/rotation.mjs', 'client/testing.mjs', 'client/kubeconfig.mjs'];
 
 // The first ```js block after the example's heading.
 function exampleCode(readme) {

@@ -40,7 +40,7 @@ export async function previewKubeconfig(context, workspace, text, selection, exi
 export async function importKubeconfig(context, workspace, text, selection, existing, keys) {
   const { cv, http } = context;
   const request = planRequest(selection, existing, await credentialIds(http, workspace));
-  const sealed = cv.sealKubeconfigImport(text, request, keys,
+  const sealed = await cv.sealKubeconfigImport(text, request, keys,
     { owner_id: context.record.account_id, now: Math.floor(Date.now() / 1000) });
   const credentialsPath = workspacePath(workspace.id, '/credentials');
   const connectionsPath = workspacePath(workspace.id, '/connections');

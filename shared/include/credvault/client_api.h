@@ -147,6 +147,14 @@ class ClientApi {
                                               Handle workspace,
                                               const nlohmann::json& options) const;
 
+  // The main module's half of the two-module import (kubeconfig_seal.h): the ids for step 1's
+  // inputs (KubeconfigContextIdsJson), and the sealing of step 3's models
+  // (SealKubeconfigModelsJson), both with `workspace`'s keys.
+  Result<nlohmann::json> KubeconfigIds(const nlohmann::json& inputs, Handle workspace) const;
+  Result<nlohmann::json> SealImportedModels(const nlohmann::json& models,
+                                            const nlohmann::json& request, Handle workspace,
+                                            const nlohmann::json& options) const;
+
   bool Release(Handle h) { return ring_.Release(h); }
   size_t HandleCount() const { return ring_.size(); }
 

@@ -19,7 +19,9 @@
 #define CREDVAULT_KUBECONFIG_H_
 
 #include <cstddef>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -192,6 +194,12 @@ struct KubeconfigChoice {
   std::string new_name;
 };
 
+// The ids of a context's credential and connection (base64url of kIdBytes).
+struct KubeconfigContextIds {
+  std::string credential_id;
+  std::string connection_id;
+};
+
 struct KubeconfigImportRequest {
   bool select_all = false;  // preview: every context selected, none renamed
   std::vector<KubeconfigChoice> selected;
@@ -200,7 +208,18 @@ struct KubeconfigImportRequest {
   // survives key rotation. Ids are BLAKE2b digests keyed with it: unkeyed, an id would let
   // the server confirm guesses of an endpoint or of a basic-auth password offline.
   ByteView id_key;
+  // Instead of id_key: the ids by context name, derived where the key lives (the browser's
+  // kubeconfig module never holds it). A context that needs ids and has none is
+  // kInvalidArgument.
+  std::optional<std::map<std::string, KubeconfigContextIds>> context_ids;
 };
+
+// The ids of the connection from `endpoint` with `material`: keyed digests of the material,
+// and of the normalized server, the CA and that credential digest. The same file gives the
+// same ids in the same workspace. Errors: kInvalidArgument (id_key of the wrong size).
+Result<KubeconfigContextIds> DeriveKubeconfigContextIds(ByteView id_key,
+                                                        const KubeconfigEndpoint& endpoint,
+                                                        const KubeconfigAuthMaterial& material);
 
 enum class ImportOutcome { kImported, kUpdated, kSkipped, kError };
 // "imported", "updated", "skipped", "error".
@@ -242,9 +261,9 @@ struct KubeconfigImportPlan {
   size_t Count(ImportOutcome outcome) const;
 };
 
-// Plans the import of `config`. Errors: kInvalidArgument (id_key of the wrong size, an
-// existing connection with an unknown state, a context selected twice), kNotFound (a
-// selected context that is not in the file).
+// Plans the import of `config`. Errors: kInvalidArgument (id_key of the wrong size and no
+// context_ids, a context without its ids, an existing connection with an unknown state, a
+// context selected twice), kNotFound (a selected context that is not in the file).
 Result<KubeconfigImportPlan> PlanKubeconfigImport(const Kubeconfig& config,
                                                   const KubeconfigImportRequest& request);
 

@@ -7,7 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "credvault/digest.h"
 #include "credvault/kubeconfig.h"
 #include "kubeconfig/internal.h"
 
@@ -16,45 +15,12 @@ namespace {
 
 using kubeconfig_internal::Problem;
 
-constexpr size_t kIdBytes = 16;  // the size of NewObjectId's ids
 constexpr std::string_view kStateDiscovered = "discovered";
 constexpr std::string_view kKnownStates[] = {"discovered", "registered",  "connected",
                                              "ignored",    "maintenance", "disconnected",
                                              "deleted",    "not_found"};
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
-
-// Scheme and host are case-insensitive and a trailing slash means nothing: they must not
-// make one cluster look like two.
-std::string NormalizedServer(std::string_view server) {
-  std::string s(server);
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  size_t scheme_end = s.find("://");
-  size_t host_end = scheme_end == std::string::npos ? 0 : s.find_first_of("/?#", scheme_end + 3);
-  if (host_end == std::string::npos) host_end = s.size();
-  for (size_t i = 0; i < host_end; ++i) {
-    if (s[i] >= 'A' && s[i] <= 'Z') s[i] = static_cast<char>(s[i] - 'A' + 'a');
-  }
-  return s;
-}
-
-Result<Bytes> CredentialDigest(ByteView key, const KubeconfigAuthMaterial& m) {
-  return FieldsDigest(
-      key,
-      {AsBytes("credvault/kubeconfig/credential/v1"), AsBytes(KubeconfigAuthName(m.auth)),
-       m.token.view(), AsBytes(m.client_certificate_pem), m.client_key_pem.view(),
-       AsBytes(m.username), m.password.view()},
-      kIdBytes);
-}
-
-Result<Bytes> ConnectionDigest(ByteView key, const KubeconfigEndpoint& e,
-                               ByteView credential_digest) {
-  std::string server = NormalizedServer(e.server);
-  return FieldsDigest(key,
-                      {AsBytes("credvault/kubeconfig/connection/v1"), AsBytes(server),
-                       AsBytes(e.certificate_authority_pem), credential_digest},
-                      kIdBytes);
-}
 
 KubeconfigProblem CheckName(std::string_view name) {
   if (name.empty() || name.size() > kKubeconfigMaxNameBytes) {
@@ -105,7 +71,7 @@ class Planner {
 
  private:
   Status IndexRequest() {
-    if (request_.id_key.size() != kKubeconfigIdKeyBytes) {
+    if (!request_.context_ids.has_value() && request_.id_key.size() != kKubeconfigIdKeyBytes) {
       return Status(
           ErrorCode::kInvalidArgument,
           "the kubeconfig id key must be " + std::to_string(kKubeconfigIdKeyBytes) + " bytes");
@@ -200,13 +166,22 @@ class Planner {
     return {};
   }
 
-  Status AssignIds(const KubeconfigCluster& cluster, const KubeconfigUser& user,
-                   KubeconfigContextPlan* cp) {
-    CV_ASSIGN_OR_RETURN(Bytes credential, CredentialDigest(request_.id_key, user.material));
-    CV_ASSIGN_OR_RETURN(Bytes connection,
-                        ConnectionDigest(request_.id_key, cluster.endpoint, credential));
-    cp->credential_id = Base64UrlEncode(credential);
-    cp->connection_id = Base64UrlEncode(connection);
+  Status AssignIds(const KubeconfigContext& ctx, const KubeconfigCluster& cluster,
+                   const KubeconfigUser& user, KubeconfigContextPlan* cp) {
+    KubeconfigContextIds ids;
+    if (request_.context_ids.has_value()) {
+      auto it = request_.context_ids->find(ctx.name);
+      if (it == request_.context_ids->end()) {
+        return Status(ErrorCode::kInvalidArgument,
+                      "no ids were given for context " + Quoted(ctx.name));
+      }
+      ids = it->second;
+    } else {
+      CV_ASSIGN_OR_RETURN(
+          ids, DeriveKubeconfigContextIds(request_.id_key, cluster.endpoint, user.material));
+    }
+    cp->credential_id = std::move(ids.credential_id);
+    cp->connection_id = std::move(ids.connection_id);
     cp->endpoint = cluster.endpoint;
     return Status::Ok();
   }
@@ -215,7 +190,7 @@ class Planner {
     const KubeconfigCluster* cluster = nullptr;
     const KubeconfigUser* user = nullptr;
     KubeconfigProblem problem = Resolve(ctx, &cluster, &user);
-    if (problem.ok()) CV_RETURN_IF_ERROR(AssignIds(*cluster, *user, cp));
+    if (problem.ok()) CV_RETURN_IF_ERROR(AssignIds(ctx, *cluster, *user, cp));
     auto chosen = chosen_.find(ctx.name);
     if (!request_.select_all && chosen == chosen_.end()) {
       return Finish(cp, ImportOutcome::kSkipped,
