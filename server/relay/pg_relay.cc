@@ -42,8 +42,7 @@ PGconn* ConnectListener(const std::string& url) {
   const char* values[] = {"5", url.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn != nullptr && PQstatus(conn) == CONNECTION_OK) {
-    const std::string sql =
-        std::string("LISTEN ") + kJobsChannel + "; LISTEN " + kResultsChannel;
+    const std::string sql = std::string("LISTEN ") + kJobsChannel + "; LISTEN " + kResultsChannel;
     PGresult* result = PQexec(conn, sql.c_str());
     const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
     PQclear(result);
@@ -54,8 +53,7 @@ PGconn* ConnectListener(const std::string& url) {
 }
 
 Status Notify(pg::Connection& db, const char* channel, int64_t id) {
-  CV_ASSIGN_OR_RETURN(pg::Statement notify,
-                      db.Prepare("SELECT pg_notify($1, $2)", "relay notify"));
+  CV_ASSIGN_OR_RETURN(pg::Statement notify, db.Prepare("SELECT pg_notify($1, $2)", "relay notify"));
   return notify.BindText(1, channel).BindText(2, std::to_string(id)).Run();
 }
 
@@ -72,10 +70,9 @@ PgRelay::PgRelay(std::string url, RunnerHub* hub, std::function<int64_t()> clock
       workers_(std::make_unique<JobThreads>(kWorkers, kMaxQueued)) {}
 
 Result<std::shared_ptr<PgRelay>> PgRelay::Start(std::string url, RunnerHub* hub,
-                                                std::function<int64_t()> clock,
-                                                const JsonLog* log, PgRelayOptions options) {
-  std::shared_ptr<PgRelay> relay(
-      new PgRelay(std::move(url), hub, std::move(clock), log, options));
+                                                std::function<int64_t()> clock, const JsonLog* log,
+                                                PgRelayOptions options) {
+  std::shared_ptr<PgRelay> relay(new PgRelay(std::move(url), hub, std::move(clock), log, options));
   CV_RETURN_IF_ERROR(relay->WithDb([](pg::Connection&) { return Status::Ok(); }));
   relay->listener_ = std::thread([raw = relay.get()] { raw->ListenLoop(); });
   return relay;
@@ -131,8 +128,7 @@ void PgRelay::Post(const RunnerRow& pinned, Bytes sealed_job, RelayDone done) {
   const bool queued = Run([self, pinned, job = std::move(sealed_job), shared_done] {
     const int64_t expires_at =
         self->clock_() +
-        std::chrono::duration_cast<std::chrono::seconds>(self->options_.answer_timeout).count() +
-        1;
+        std::chrono::duration_cast<std::chrono::seconds>(self->options_.answer_timeout).count() + 1;
     int64_t id = 0;
     const Status posted = self->WithDb([&](pg::Connection& db) -> Status {
       CV_ASSIGN_OR_RETURN(
@@ -249,21 +245,19 @@ void PgRelay::CollectResult(int64_t id) {
   bool found = false;
   Result<SignedTestResult> outcome = Unavailable("no answer");
   const Status status = WithDb([&](pg::Connection& db) -> Status {
-    CV_ASSIGN_OR_RETURN(
-        pg::Statement take,
-        db.Prepare("DELETE FROM relay_jobs WHERE id = $1 AND done "
-                   "RETURNING result, error_code, error_message",
-                   "relay take result"));
+    CV_ASSIGN_OR_RETURN(pg::Statement take,
+                        db.Prepare("DELETE FROM relay_jobs WHERE id = $1 AND done "
+                                   "RETURNING result, error_code, error_message",
+                                   "relay take result"));
     CV_ASSIGN_OR_RETURN(bool row, take.BindInt(1, id).Step());
     if (!row) return Status::Ok();
     found = true;
     if (!take.IsNull(0)) {
       const Bytes bytes = take.Blob(0);
       const json parsed = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-      outcome = parsed.is_discarded()
-                    ? Result<SignedTestResult>(
-                          Status(ErrorCode::kMalformed, "relay: the result is not JSON"))
-                    : SignedTestResultFromJson(parsed);
+      outcome = parsed.is_discarded() ? Result<SignedTestResult>(Status(
+                                            ErrorCode::kMalformed, "relay: the result is not JSON"))
+                                      : SignedTestResultFromJson(parsed);
     } else {
       const std::optional<ErrorCode> code =
           take.IsNull(1) ? std::nullopt : ErrorCodeFromName(take.Text(1));
@@ -306,10 +300,9 @@ void PgRelay::Sweep() {
   for (const int64_t id : unclaimed_late) {
     bool withdrawn = false;
     const Status status = WithDb([&](pg::Connection& db) -> Status {
-      CV_ASSIGN_OR_RETURN(
-          pg::Statement withdraw,
-          db.Prepare("DELETE FROM relay_jobs WHERE id = $1 AND claimed_by IS NULL",
-                     "relay withdraw job"));
+      CV_ASSIGN_OR_RETURN(pg::Statement withdraw,
+                          db.Prepare("DELETE FROM relay_jobs WHERE id = $1 AND claimed_by IS NULL",
+                                     "relay withdraw job"));
       CV_RETURN_IF_ERROR(withdraw.BindInt(1, id).Run());
       withdrawn = db.Changes() == 1;
       return Status::Ok();
@@ -346,9 +339,9 @@ void PgRelay::Sweep() {
       if (!row) break;
       open.push_back(select.Int(0));
     }
-    CV_ASSIGN_OR_RETURN(pg::Statement purge,
-                        db.Prepare("DELETE FROM relay_jobs WHERE expires_at < $1",
-                                   "relay purge jobs"));
+    CV_ASSIGN_OR_RETURN(
+        pg::Statement purge,
+        db.Prepare("DELETE FROM relay_jobs WHERE expires_at < $1", "relay purge jobs"));
     return purge.BindInt(1, clock_() - kRowGraceSeconds).Run();
   });
   if (!status.ok()) Log("relay_sweep_failed", status);

@@ -54,8 +54,8 @@ class PgRelay : public std::enable_shared_from_this<PgRelay> {
   // Starts listening on `url` (a libpq URL). `hub`: this server's links, which jobs from other
   // servers are run on; must outlive Stop(). `clock`: unix seconds. `log` may be null.
   static Result<std::shared_ptr<PgRelay>> Start(std::string url, RunnerHub* hub,
-                                                std::function<int64_t()> clock,
-                                                const JsonLog* log, PgRelayOptions options = {});
+                                                std::function<int64_t()> clock, const JsonLog* log,
+                                                PgRelayOptions options = {});
   ~PgRelay();
   PgRelay(const PgRelay&) = delete;
   PgRelay& operator=(const PgRelay&) = delete;

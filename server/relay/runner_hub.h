@@ -62,7 +62,7 @@ class RunnerHub {
   using Key = std::pair<std::string, Bytes>;  // runner id, signing public key
   mutable std::mutex mutex_;
   std::map<Key, std::shared_ptr<RunnerLink>> links_;  // guarded by mutex_
-  Fallback fallback_;                                  // guarded by mutex_
+  Fallback fallback_;                                 // guarded by mutex_
 };
 
 }  // namespace credvault::server::relay
