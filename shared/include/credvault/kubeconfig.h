@@ -204,9 +204,11 @@ struct KubeconfigImportRequest {
   bool select_all = false;  // preview: every context selected, none renamed
   std::vector<KubeconfigChoice> selected;
   std::vector<ExistingConnection> existing;
-  // kKubeconfigIdKeyBytes of a per-workspace secret that the server never holds and that
-  // survives key rotation. Ids are BLAKE2b digests keyed with it: unkeyed, an id would let
-  // the server confirm guesses of an endpoint or of a basic-auth password offline.
+  // kKubeconfigIdKeyBytes of a per-workspace secret that the server never holds (a KDF
+  // subkey of the metadata key: DeriveKubeconfigIdKey). Ids are BLAKE2b digests keyed with
+  // it: unkeyed, an id would let the server confirm guesses of an endpoint or of a
+  // basic-auth password offline. It follows the metadata key, so a re-import after a key
+  // rotation makes new ids rather than updating the connections imported before it.
   ByteView id_key;
   // Instead of id_key: the ids by context name, derived where the key lives (the browser's
   // kubeconfig module never holds it). A context that needs ids and has none is

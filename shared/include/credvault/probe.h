@@ -122,8 +122,9 @@ struct ProbeStep {
   // for the installation-token exchange); empty: the step has no output (or, for
   // kSignAppJwt, the JWT itself is the output). Outputs are secrets.
   std::string output_json_field;
-  // Run only if that step got HTTP 404 (an API the server does not serve): a fallback.
-  // -1: always run (subject to the stop rule of NextProbeStep).
+  // Run only if that step was refused in a way a fallback can answer: HTTP 404 (an API the
+  // server does not serve), or for Kubernetes a 403 that names a user (clusters before 1.26,
+  // or RBAC without the self-review). -1: always run (subject to NextProbeStep's stop rule).
   int only_if_not_found_step = -1;
   // True if the request carries the credential (used for the plaintext warning).
   bool sends_credential = false;
@@ -158,8 +159,8 @@ Result<ProbePlan> PlanProbe(const ProbeTarget& target, int64_t now);
 // step i saw (see probe_outcome.h); pass what was observed so far. Returns the index of the
 // next step to run, or nullopt when the probe is over. The runner resizes `observed` to that
 // index (steps in between were skipped: not run) and appends the step's observation. A step
-// is skipped when its only_if_not_found_step did not get 404; the probe stops after a
-// kSignJwt, kTokenExchange or kAuthenticate step that failed, unless the failure is a 404 a
+// is skipped when its only_if_not_found_step did not get such a refusal; the probe stops after
+// a kSignJwt, kTokenExchange or kAuthenticate step that failed, unless the failure is one a
 // fallback step waits for (a failed version or control step never stops it).
 struct ProbeObservation;
 std::optional<size_t> NextProbeStep(const ProbePlan& plan,
