@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { startPostgres } from '../fixtures/postgres.mjs';
+import { filesUnder, scanForSecrets } from './canary.mjs';
 import { call, login, loadCredvault, newUser, newWorkspace } from './api_client.mjs';
 import { makeTempDir, startServer, stopServer } from './harness.mjs';
 import { openConnection, openCredential, sealedConnection, sealedCredential }
@@ -23,46 +24,6 @@ const run = crypto.randomBytes(6).toString('hex');
 const canary = (what) => `zkc-${what}-${run}-${crypto.randomBytes(8).toString('hex')}`;
 const C = Object.fromEntries(['password', 'credName', 'token', 'token2', 'connName',
   'endpointHost', 'connCa'].map((name) => [name, canary(name)]));
-
-// The forms a leaked value could take: raw, hex (PostgreSQL dumps bytea as hex), base64 and
-// base64url at the three alignments (as in zero_knowledge.test.mjs).
-function encodingsOf(value) {
-  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8');
-  const forms = new Map([['raw', bytes], ['hex', Buffer.from(bytes.toString('hex'))],
-    ['HEX', Buffer.from(bytes.toString('hex').toUpperCase())]]);
-  for (let shift = 0; shift < 3; shift += 1) {
-    const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
-    const firstGroup = shift === 0 ? 0 : 1;
-    const lastGroup = Math.floor(padded.length / 3);
-    if (lastGroup <= firstGroup) continue;
-    const b64 = padded.toString('base64').slice(4 * firstGroup, 4 * lastGroup);
-    forms.set(`base64+${shift}`, Buffer.from(b64));
-    forms.set(`base64url+${shift}`, Buffer.from(b64.replaceAll('+', '-').replaceAll('/', '_')));
-  }
-  return forms;
-}
-
-function scan(haystacks, secrets) {
-  const hits = [];
-  for (const [name, value] of Object.entries(secrets)) {
-    for (const [form, needle] of encodingsOf(value)) {
-      for (const [where, data] of haystacks) {
-        if (data.includes(needle)) hits.push(`${name} (${form}) in ${where}`);
-      }
-    }
-  }
-  return hits;
-}
-
-function filesUnder(dir) {
-  const out = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(full));
-    else if (entry.isFile()) out.push([path.relative(dir, full), fs.readFileSync(full)]);
-  }
-  return out;
-}
 
 let pg;
 let server;
@@ -175,9 +136,9 @@ test('the server runs on PostgreSQL: the API round trip works and nothing is a S
     const haystacks = () => [['pg_dump', pg.dump()], ['postgres log', pg.serverLog()],
       ['server log', Buffer.from(server.rawLog)],
       ...filesUnder(pg.dataDir).map(([name, data]) => [`cluster ${name}`, data])];
-    const positiveHits = scan([['pg_dump', pg.dump()]], { positiveName });
+    const positiveHits = scanForSecrets([['pg_dump', pg.dump()]], { positiveName });
     assert.ok(positiveHits.includes('positiveName (raw) in pg_dump'), positiveHits.join('\n'));
-    assert.deepEqual(scan(haystacks(), secrets), []);
+    assert.deepEqual(scanForSecrets(haystacks(), secrets), []);
   });
 
 test('the server answers 503 while PostgreSQL is down and recovers when it is back', async () => {

@@ -10,10 +10,10 @@
 // Env: CREDVAULT_SERVER_BIN, CREDVAULT_MODULE_DIR (see harness.mjs, api_client.mjs).
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { encodingsOf, filesUnder, scanForSecrets } from './canary.mjs';
 import { call, login, loadCredvault, newUser, newWorkspace, addMember, grantFor } from './api_client.mjs';
 import { makeTempDir, startServer, stopServer } from './harness.mjs';
 import { openConnection, openCredential, sealedConnection, sealedCredential, credentialGrant }
@@ -28,47 +28,6 @@ const C = Object.fromEntries([
   'basicName', 'username', 'credPassword', 'connName', 'connName2', 'endpointHost',
   'endpointPath', 'connCa', 'serverName', 'sharedName',
 ].map((name) => [name, canary(name)]));
-
-// Every form a leaked value could take in a file or a log: raw, hex (both cases), and
-// base64/base64url at each of the three alignments it could start at inside a longer text.
-export function encodingsOf(value) {
-  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8');
-  const forms = new Map([['raw', bytes], ['hex', Buffer.from(bytes.toString('hex'))],
-    ['HEX', Buffer.from(bytes.toString('hex').toUpperCase())]]);
-  for (let shift = 0; shift < 3; shift += 1) {
-    const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
-    const firstGroup = shift === 0 ? 0 : 1;
-    const lastGroup = Math.floor(padded.length / 3);
-    if (lastGroup <= firstGroup) continue;
-    const b64 = padded.toString('base64').slice(4 * firstGroup, 4 * lastGroup);
-    forms.set(`base64+${shift}`, Buffer.from(b64));
-    forms.set(`base64url+${shift}`, Buffer.from(b64.replaceAll('+', '-').replaceAll('/', '_')));
-  }
-  return forms;
-}
-
-// Where each secret turned up: [] when nowhere.
-function scan(haystacks, secrets) {
-  const hits = [];
-  for (const [name, value] of Object.entries(secrets)) {
-    for (const [form, needle] of encodingsOf(value)) {
-      for (const [where, data] of haystacks) {
-        if (data.includes(needle)) hits.push(`${name} (${form}) in ${where}`);
-      }
-    }
-  }
-  return hits;
-}
-
-function dataFiles(dir) {
-  const out = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...dataFiles(full));
-    else out.push([path.relative(dir, full), fs.readFileSync(full)]);
-  }
-  return out;
-}
 
 let server;
 let cv;
@@ -276,23 +235,23 @@ test('every flow leaves no canary in the database, its WAL and SHM, or the log',
   }
 
   const secrets = { ...C, ...generated };
-  const files = () => dataFiles(dataDir);
+  const files = () => filesUnder(dataDir);
   const whileRunning = files();
   const names = whileRunning.map(([name]) => name);
   assert.ok(names.includes('credvault.db'), names.join(', '));
   assert.ok(names.includes('credvault.db-wal'), names.join(', '));
   assert.ok(names.includes('credvault.db-shm'), names.join(', '));
-  const positiveHits = scan([...whileRunning, ['log', Buffer.from(server.rawLog)]],
+  const positiveHits = scanForSecrets([...whileRunning, ['log', Buffer.from(server.rawLog)]],
     { positiveName, positivePath });
   assert.ok(positiveHits.some((h) => h.startsWith('positiveName (raw) in credvault.db')),
     positiveHits.join('\n'));
   assert.ok(positiveHits.some((h) => h.startsWith('positivePath (raw) in log')),
     positiveHits.join('\n'));
 
-  assert.deepEqual(scan([...whileRunning, ['log', Buffer.from(server.rawLog)]], secrets), []);
+  assert.deepEqual(scanForSecrets([...whileRunning, ['log', Buffer.from(server.rawLog)]], secrets), []);
   // After a graceful stop the WAL is checkpointed into the database: scan that too.
   await stopServer(server);
-  assert.deepEqual(scan([...files(), ['log', Buffer.from(server.rawLog)]], secrets), []);
+  assert.deepEqual(scanForSecrets([...files(), ['log', Buffer.from(server.rawLog)]], secrets), []);
   server = undefined;
 });
 
@@ -309,5 +268,5 @@ test('the scan finds every encoding it claims to search', () => {
     else if (form.startsWith('base64')) encoded = Buffer.from(text.toString('base64'));
     assert.ok(encoded.includes(needle), form);
   }
-  assert.deepEqual(scan([['nothing', Buffer.from('unrelated bytes')]], { secret }), []);
+  assert.deepEqual(scanForSecrets([['nothing', Buffer.from('unrelated bytes')]], { secret }), []);
 });
