@@ -6,19 +6,21 @@
 #include "api/audit_log.h"
 #include "auth/request_auth.h"
 #include "runner/expiry.h"
+#include "runner/runner.h"
 
 namespace credvault::server {
 namespace {
 
 using nlohmann::json;
 
-// Fields of the runner's signed payload (server/runner/runner.h and probe_json.h).
+// Fields of the runner's signed payload: the runner names its own (runner/runner.h); these
+// come from SignTestResult and ProbeResultToJson, whose names are private to the core.
 constexpr const char* kPayloadJobId = "job_id";
 constexpr const char* kPayloadOutcome = "outcome";
-constexpr const char* kPayloadTestedAt = "tested_at";
-constexpr const char* kPayloadLatencyMs = "latency_ms";
 constexpr const char* kPayloadHttpStatus = "http_status";
-constexpr const char* kPayloadRunnerId = "runner_id";
+using runner::kResultLatencyMs;
+using runner::kResultRunnerId;
+using runner::kResultTestedAt;
 
 Status Malformed(std::string message) {
   return Status(ErrorCode::kMalformed, "result: " + std::move(message));
@@ -120,17 +122,17 @@ Result<LastTest> LastTestFromResult(const json& payload, std::string_view runner
   const std::optional<TestOutcome> parsed = ParseTestOutcome(outcome->get<std::string>());
   if (!parsed) return Malformed("unknown outcome");
   last.outcome = *parsed;
-  const auto tested_at = payload.find(kPayloadTestedAt);
+  const auto tested_at = payload.find(kResultTestedAt);
   if (tested_at == payload.end() || !tested_at->is_number_integer()) {
     return Malformed("no tested_at");
   }
   last.tested_at = tested_at->get<int64_t>();
-  const auto runner = payload.find(kPayloadRunnerId);
+  const auto runner = payload.find(kResultRunnerId);
   if (runner == payload.end() || !runner->is_string() || *runner != runner_id) {
     return Malformed("signed by the admitted runner's key but names another runner");
   }
   last.runner_id = std::string(runner_id);
-  if (const auto latency = payload.find(kPayloadLatencyMs);
+  if (const auto latency = payload.find(kResultLatencyMs);
       latency != payload.end() && latency->is_number_integer() && latency->get<int64_t>() >= 0) {
     last.latency_ms = static_cast<uint32_t>(std::min<int64_t>(latency->get<int64_t>(), UINT32_MAX));
   }
