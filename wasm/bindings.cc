@@ -12,6 +12,7 @@
 #include "credvault/client_api.h"
 #include "credvault/crypto.h"
 #include "credvault/crypto_json.h"
+#include "credvault/ui_json.h"
 #include "js_values.h"
 
 namespace credvault {
@@ -157,6 +158,9 @@ val JsConnectionForm(val input, bool touched) {
 }
 val JsStateChip(std::string state) { return Return(Api().StateChip(state)); }
 val JsOutcomeChip(std::string outcome) { return Return(Api().OutcomeChip(outcome)); }
+val JsExpiryChip(val entry, val options) {
+  return Return(ExpiryChipJson(FromJs(entry), FromJs(options)));
+}
 val JsSummarizeConnection(val sealed, Handle workspace) {
   return Return(Api().SummarizeConnection(FromJs(sealed), workspace));
 }
@@ -237,6 +241,7 @@ EMSCRIPTEN_BINDINGS(credvault) {
   emscripten::function("connectionForm", &JsConnectionForm);
   emscripten::function("stateChip", &JsStateChip);
   emscripten::function("outcomeChip", &JsOutcomeChip);
+  emscripten::function("expiryChip", &JsExpiryChip);
   emscripten::function("summarizeConnection", &JsSummarizeConnection);
   emscripten::function("listConnections", &JsListConnections);
   emscripten::function("listCredentials", &JsListCredentials);

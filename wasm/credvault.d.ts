@@ -90,6 +90,16 @@ export interface Chip {
   code?: string;
 }
 
+/** Expiry ahead of failure: the soonest runner-reported expiry within the warning window.
+ *  Days are counted up; tone "danger" under 3 days or when expired. */
+export interface ExpiryChip extends Chip {
+  code: 'expiry';
+  item: 'client_certificate' | 'bearer_token' | 'server_certificate';
+  expires_at: number;
+  days_left: number;
+  expired: boolean;
+}
+
 /** Beside a form field: empty code and message when the field is fine. */
 export interface FieldMessage {
   code: string;
@@ -381,6 +391,15 @@ export interface Credvault {
   connectionForm(input: ConnectionFormInput, touched?: boolean): ConnectionForm;
   stateChip(state: ConnectionState): Chip;
   outcomeChip(outcome: string): Chip;
+  /** The expiry warning of a recorded test result (a history entry, or any object with
+   *  client_cert_not_after / server_cert_not_after / token_expires_at in unix seconds, each
+   *  optional); null when nothing expires within `warning_days` (default 14) of `now`
+   *  (default: the current time). Throws validation for a field of the wrong type,
+   *  invalid_argument for an implausible time or window. */
+  expiryChip(entry: {
+    client_cert_not_after?: number | null; server_cert_not_after?: number | null;
+    token_expires_at?: number | null;
+  } | null, options?: { now?: number; warning_days?: number }): ExpiryChip | null;
   /** Opens the connection's details with the workspace's metadata key (every role). */
   summarizeConnection(sealed: object, workspace: Handle): ConnectionSummary;
   listConnections<T extends ConnectionSummary>(summaries: T[], query?: ConnectionListQuery):

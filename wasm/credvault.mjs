@@ -128,6 +128,8 @@ export default async function createCredvault(options = {}) {
     connectionForm: (input, touched = false) => unwrap(m.connectionForm(input, Boolean(touched))),
     stateChip: (state) => unwrap(m.stateChip(String(state))),
     outcomeChip: (outcome) => unwrap(m.outcomeChip(String(outcome))),
+    expiryChip: (entry, options) => unwrap(m.expiryChip(entry ?? null,
+      { now: Math.floor(Date.now() / 1000), ...options })),
     summarizeConnection: (sealed, workspace) => unwrap(m.summarizeConnection(sealed, workspace)),
     listConnections: (summaries, query) =>
       unwrap(m.listConnections(Array.from(summaries), optional(query))),

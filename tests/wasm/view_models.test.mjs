@@ -112,6 +112,35 @@ test('chips and actions: a viewer sees no state menu, an operator does', () => {
   assertCode(() => cv.connectionActions('registered', 'root'), 'validation');
 });
 
+test('expiryChip: the soonest reported expiry within the window, as a history entry gives it',
+  () => {
+    const DAY = 86400;
+    const now = 1893456000;  // 2030-01-01 00:00 UTC
+    const entry = { connection_id: 'c', outcome: 'ok', client_cert_not_after: now + 5 * DAY,
+      server_cert_not_after: now + 365 * DAY, token_expires_at: null };
+    assert.deepEqual(cv.expiryChip(entry, { now }), {
+      label: 'client certificate expires in 5 days', tone: 'warning', code: 'expiry',
+      item: 'client_certificate', expires_at: now + 5 * DAY, days_left: 5, expired: false,
+      tooltip: 'The client certificate is not valid after 2030-01-06 00:00 UTC.' });
+    // Exactly the window is within it; a second more is not; the window is the caller's.
+    assert.equal(cv.expiryChip({ token_expires_at: now + 14 * DAY }, { now }).days_left, 14);
+    assert.equal(cv.expiryChip({ token_expires_at: now + 14 * DAY + 1 }, { now }), null);
+    assert.equal(cv.expiryChip(entry, { now, warning_days: 4 }), null);
+    assert.equal(cv.expiryChip({ token_expires_at: now + 2 * DAY }, { now }).tone, 'danger');
+    const expired = cv.expiryChip({ server_cert_not_after: now - DAY }, { now });
+    assert.equal(expired.label, 'server certificate expired');
+    assert.equal(expired.tone, 'danger');
+    // Never tested, nothing reported, or far ahead (by the current time): no chip.
+    assert.equal(cv.expiryChip(null), null);
+    assert.equal(cv.expiryChip({}), null);
+    assert.equal(cv.expiryChip({ client_cert_not_after: Math.floor(Date.now() / 1000) +
+      100 * DAY }), null);
+    assertCode(() => cv.expiryChip({ client_cert_not_after: '2030-01-06' }, { now }),
+      'validation');
+    assertCode(() => cv.expiryChip({ token_expires_at: -1 }, { now }), 'invalid_argument');
+    assertCode(() => cv.expiryChip(entry, { now, warning_days: -1 }), 'invalid_argument');
+  });
+
 test('summarizeConnection and listConnections: filter, sort, counts', () => {
   const ws = workspace();
   const make = (name, kind, endpoint, state, updated, environment_ids = []) => {

@@ -20,6 +20,7 @@
 #include "credvault/kubeconfig.h"
 #include "credvault/status.h"
 #include "credvault/ui.h"
+#include "credvault/ui_expiry.h"
 
 namespace credvault {
 
@@ -76,6 +77,16 @@ Result<nlohmann::json> ListCredentialsJson(const nlohmann::json& summaries,
 // {"transitions": [{"to", "label", "confirmation", "destructive"}], "can_test", "can_edit"}
 // for a state's and a role's names.
 Result<nlohmann::json> ConnectionActionsJson(std::string_view state, std::string_view role);
+
+// Expiry ahead of failure (ui_expiry.h) over a recorded test result: `entry` is a history
+// entry (or any object) with "client_cert_not_after", "server_cert_not_after" and
+// "token_expires_at", each unix seconds or null/absent; a null entry (never tested) gives
+// null. `options` is {"now": unix seconds, "warning_days"?: days (default 14)}.
+// Gives null when nothing expires within the window, else a chip with code "expiry":
+// {"label", "tone", "tooltip", "code", "item", "expires_at", "days_left", "expired"}.
+// kValidation for a field of the wrong type; kInvalidArgument for an implausible time or
+// window (SoonestExpiryWarning).
+Result<nlohmann::json> ExpiryChipJson(const nlohmann::json& entry, const nlohmann::json& options);
 
 // An existing connection as a kubeconfig re-import needs it: the plan reads id, state and
 // name; sealing an update reads the version it replaces and the environments it keeps.

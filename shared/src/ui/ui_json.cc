@@ -78,6 +78,18 @@ constexpr const char* kLatencyMs = "latency_ms";
 constexpr const char* kHttpStatus = "http_status";
 constexpr const char* kRunnerId = "runner_id";
 constexpr const char* kRotateRecommended = "rotate_recommended";
+// The expiry fields of a recorded test result (the server's history entries) and the
+// expiry chip's own fields.
+constexpr const char* kClientCertNotAfter = "client_cert_not_after";
+constexpr const char* kServerCertNotAfter = "server_cert_not_after";
+constexpr const char* kTokenExpiresAt = "token_expires_at";
+constexpr const char* kNow = "now";
+constexpr const char* kWarningDays = "warning_days";
+constexpr const char* kItem = "item";
+constexpr const char* kExpiresAt = "expires_at";
+constexpr const char* kDaysLeft = "days_left";
+constexpr const char* kExpired = "expired";
+constexpr std::string_view kExpiryChipCode = "expiry";
 
 constexpr size_t kMaxListedNames = 64;        // kinds or states in one filter
 constexpr size_t kMaxImportEntries = 100000;  // contexts, existing connections
@@ -426,6 +438,39 @@ Result<json> ConnectionActionsJson(std::string_view state, std::string_view role
   return json{{kTransitions, std::move(transitions)},
               {kCanTest, actions.can_test},
               {kCanEdit, actions.can_edit}};
+}
+
+Result<json> ExpiryChipJson(const json& entry, const json& options) {
+  ModelReader o(options, "options");
+  int64_t now = 0;
+  int64_t warning_days = kDefaultExpiryWarningDays;
+  o.Int(kNow, &now);
+  if (OptionalPresent(o, kWarningDays)) o.Int(kWarningDays, &warning_days);
+  if (!o.ok()) return o.status();
+  if (entry.is_null()) return json(nullptr);
+  ModelReader r(entry, "entry");
+  ExpiryReport report;
+  auto read = [&](const char* key, std::optional<int64_t>* out) {
+    if (!OptionalPresent(r, key)) return;
+    int64_t value = 0;
+    r.Int(key, &value);
+    if (r.ok()) *out = value;
+  };
+  read(kClientCertNotAfter, &report.client_cert_not_after);
+  read(kServerCertNotAfter, &report.server_cert_not_after);
+  read(kTokenExpiresAt, &report.token_expires_at);
+  if (!r.ok()) return r.status();
+  CV_ASSIGN_OR_RETURN(std::optional<ExpiryWarning> warning,
+                      SoonestExpiryWarning(report, now, warning_days));
+  if (!warning) return json(nullptr);
+  return json{{kLabel, warning->label},
+              {kTone, ChipToneName(warning->tone)},
+              {kTooltip, warning->tooltip},
+              {kCode, kExpiryChipCode},
+              {kItem, ExpiringItemName(warning->item)},
+              {kExpiresAt, warning->expires_at},
+              {kDaysLeft, warning->days_left},
+              {kExpired, warning->expired}};
 }
 
 Result<KubeconfigImportInput> KubeconfigImportInputFromJson(const json& j) {
