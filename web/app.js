@@ -6,10 +6,13 @@ import { connectCore } from './rpc.js';
 import { renderAuth } from './views/auth.js';
 import { renderAccount } from './views/account.js';
 import { renderAudit } from './views/audit.js';
+import { renderConnectionDetail } from './views/connection_detail.js';
 import { renderConnections } from './views/connections.js';
 import { renderCredentials } from './views/credentials.js';
+import { renderFeed } from './views/feed.js';
 import { renderImport } from './views/kubeconfig.js';
 import { renderMembers } from './views/members.js';
+import { stopRefreshing } from './views/monitoring.js';
 import { renderRunners } from './views/runners.js';
 import { renderWorkspaces } from './views/workspaces.js';
 
@@ -21,6 +24,7 @@ const SECTIONS = [
   { path: 'import', label: 'Import kubeconfig', render: renderImport },
   { path: 'members', label: 'Members', render: renderMembers },
   { path: 'runners', label: 'Runners', render: renderRunners },
+  { path: 'feed', label: 'Monitoring feed', render: renderFeed },
   { path: 'audit', label: 'Audit log', render: renderAudit },
 ];
 
@@ -197,7 +201,9 @@ async function route() {
   const main = $('view');
   const view = h('div', { class: 'route' });
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  const [first = '', second, third = 'connections'] = parts;
+  const [first = '', second, third = 'connections', fourth] = parts;
+  app.routeSeq = seq;
+  stopRefreshing(app);  // a live view refreshes only while it is the one shown
   try {
     if (['login', 'signup', 'recover', 'unlock'].includes(first) || !app.account ||
         app.account.locked) {
@@ -215,6 +221,9 @@ async function route() {
       const section = SECTIONS.find((s) => s.path === third) ?? SECTIONS[0];
       renderSections(section.path);
       document.title = `${section.label} · ${app.wsInfo.name} · credvault`;
+      if (section.path === 'connections' && fourth) {
+        return await renderConnectionDetail(view, app, decodeURIComponent(fourth));
+      }
       return await section.render(view, app);
     }
     renderSections(null);

@@ -1,6 +1,7 @@
 // Connections: counts per state, filters, the list with status chips, and per connection the
 // test (spinner, then the verified outcome with its remediation actions as buttons), the
-// state menu with the core's confirmation texts, and the create / edit form.
+// state menu with the core's confirmation texts, and the create / edit form. A name links to
+// the connection's detail (connection_detail.js).
 import { openDialog } from '../app.js';
 import { chip, field, formatTime, h, replace, setFieldMessage, errorText } from '../dom.js';
 import { credentialDialog } from './credentials.js';
@@ -172,26 +173,6 @@ function testResultPanel(app, connection, result, rerender, retest) {
 
 // ---- the list ---------------------------------------------------------------------------
 
-// Days ahead a runner-reported expiry (active monitoring) is shown as a warning.
-const EXPIRY_WARNING_DAYS = 14;
-const DAY_SECONDS = 86400;
-
-// The soonest expiry the newest result reported, as a warning chip, or null.
-function expiryChip(entry, now = Date.now() / 1000) {
-  if (!entry) return null;
-  const soonest = [['certificate', 'client certificate', entry.client_cert_not_after],
-    ['certificate', 'server certificate', entry.server_cert_not_after],
-    ['token', 'bearer token', entry.token_expires_at]]
-    .filter(([, , at]) => typeof at === 'number')
-    .sort((a, b) => a[2] - b[2])[0];
-  if (!soonest || soonest[2] - now >= EXPIRY_WARNING_DAYS * DAY_SECONDS) return null;
-  const [what, detail, at] = soonest;
-  const days = Math.floor((at - now) / DAY_SECONDS);
-  return { label: days < 0 ? `${what} expired` : `${what} expires in ${days} day${days === 1 ? '' : 's'}`,
-    tone: days < 3 ? 'danger' : 'warning', code: 'expiry',
-    tooltip: `The ${detail} is not valid after ${new Date(at * 1000).toUTCString()}` };
-}
-
 export async function renderConnections(view, app) {
   const ws = app.ws;
   const role = app.wsInfo.role;
@@ -236,6 +217,8 @@ export async function renderConnections(view, app) {
   async function row(connection) {
     const actions = await app.cv.connectionActions(connection.state, role);
     const spot = h('td', { class: 'row-actions' });
+    // The core's rule (ui_expiry.h) over the newest recorded result.
+    const expiry = await app.cv.expiryChip(latest.get(connection.id) ?? null).catch(() => null);
     const resultRow = h('tr', { class: 'result-row', hidden: !results.has(connection.id) },
       h('td', { colspan: 5 }));
     const retest = () => runTest();
@@ -285,12 +268,14 @@ export async function renderConnections(view, app) {
     replace(spot, testButton, stateMenu, edit);
     const last = connection.last_test;
     return [h('tr', { dataset: { connectionId: connection.id } },
-      h('th', { scope: 'row' }, h('span', { class: 'conn-name' }, connection.name),
+      h('th', { scope: 'row' }, h('a', { class: 'conn-name',
+        href: `#/w/${app.wsInfo.id}/connections/${encodeURIComponent(connection.id)}` },
+      connection.name),
         h('span', { class: 'muted small' }, ` ${KIND_LABELS[connection.kind] ?? connection.kind}`),
         connection.managed ? h('span', { class: 'muted small' }, ' · imported') : null),
       h('td', { class: 'endpoint' }, connection.endpoint),
       h('td', {}, chip(connection.chips?.state), (connection.chips?.warnings ?? []).map((w) => chip(w)),
-        chip(expiryChip(latest.get(connection.id)))),
+        chip(expiry, 'expiry')),
       h('td', { class: 'last-test' }, last ? [chip(connection.chips?.last_test),
         h('span', { class: 'muted small' }, ` ${formatTime(last.tested_at)} · ${last.latency_ms} ms`)]
         : h('span', { class: 'muted small' }, 'never tested')),

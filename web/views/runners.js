@@ -1,7 +1,97 @@
 // Runners: the processes that run connectivity tests. Admitting one pins its keys in the
 // workspace: compare the fingerprint with the one the runner printed before admitting it.
-import { confirmAction } from '../app.js';
-import { chip, formatTime, h, replace, errorText } from '../dom.js';
+// Active monitoring: an owner or admin may grant an admitted runner the workspace keys, so it
+// tests on schedule with nobody signed in; revoking rotates the keys. The workspace default
+// schedule is set here too.
+import { confirmAction, openDialog } from '../app.js';
+import { chip, formatTime, h, replace, errorText, setFieldMessage } from '../dom.js';
+import { scheduleControl, scheduleText } from './monitoring.js';
+
+function revokeSummary(app, runnerName, answer) {
+  const rotated = answer.rotate_recommended?.length ?? 0;
+  return h('div', { class: 'notice', role: 'status', id: 'revoke-result' },
+    h('h2', {}, `Monitoring revoked for ${runnerName}`),
+    h('p', {}, `The workspace keys were rotated to generation ${answer.key_generation}: ` +
+      `${answer.grants} member grant${answer.grants === 1 ? '' : 's'} re-sealed, ` +
+      `${answer.credential_keys} credential key${answer.credential_keys === 1 ? '' : 's'} ` +
+      `re-wrapped, ${answer.connections} connection${answer.connections === 1 ? '' : 's'} ` +
+      're-sealed. The keys the runner held open nothing written from now on.'),
+    rotated ? h('p', {}, `${rotated} credential${rotated === 1 ? '' : 's'} it could open ` +
+      `${rotated === 1 ? 'is' : 'are'} marked “Rotate recommended”: change ` +
+      `${rotated === 1 ? 'it' : 'them'} upstream if the runner's host is not trusted.`) : null,
+    h('button', { type: 'button', class: 'secondary small',
+      onclick: (e) => { app.revokeResult = null; e.target.closest('.notice').remove(); } },
+    'Dismiss'));
+}
+
+async function grantMonitoring(app, runner, rerender) {
+  const ok = await openDialog(`Grant monitoring to ${runner.name}?`, h('div', {},
+    h('p', {}, `${runner.name} will receive this workspace's keys, sealed to its own key and ` +
+      'signed by you. It will be able to open this workspace\'s credentials and test its ' +
+      'connections on their schedules, with nobody signed in.'),
+    h('p', {}, 'The server still cannot open them: it only passes the sealed keys on.'),
+    h('p', { class: 'muted small' }, 'Revoking later rotates the workspace keys.')),
+  { actions: [{ label: 'Grant monitoring', value: true, kind: 'primary' }] });
+  if (!ok) return;
+  try {
+    await app.ws.grantRunner(runner.id);
+    app.toast(`${runner.name} may now monitor this workspace.`);
+  } catch (error) {
+    app.toast(errorText(error), 'error');
+  }
+  await rerender();
+}
+
+async function revokeMonitoring(app, runner, rerender) {
+  if (!await confirmAction(`Revoke monitoring from ${runner.name}?`,
+    'Revoking rotates the workspace keys: a new key generation is made and every member ' +
+    'grant, credential key and connection is re-sealed under it, so the keys the runner ' +
+    'holds open nothing written afterwards. Scheduled tests stop until a runner is granted ' +
+    'again.', 'Revoke and rotate keys')) return;
+  try {
+    const answer = await app.ws.revokeRunner(runner.id);
+    app.revokeResult = { workspaceId: app.wsInfo.id, name: runner.name, answer };
+    app.wsInfo.generation = answer.key_generation;
+    app.toast(`Keys rotated to generation ${answer.key_generation}.`);
+  } catch (error) {
+    app.toast(errorText(error), 'error');
+  }
+  await rerender();
+}
+
+async function defaultScheduleCard(app, canEdit, anyGranted, rerender) {
+  const settings = await app.ws.monitorSettings();
+  const current = settings.default_interval_minutes;
+  const intro = h('p', {}, 'Connections without a schedule of their own are tested this ' +
+    `often. Now: ${scheduleText(current)}.`);
+  const grantNote = anyGranted ? null : h('p', { class: 'hint' }, 'No runner holds a ' +
+    'monitoring grant: schedules take effect once one is granted.');
+  if (!canEdit) {
+    return h('section', { class: 'card' }, h('h2', {}, 'Default schedule'), intro, grantNote);
+  }
+  const control = scheduleControl({ label: 'Default schedule', current });
+  const status = h('p', { class: 'status', role: 'status' });
+  const form = h('form', { class: 'inline-form schedule-form', novalidate: true,
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const minutes = control.value();
+      if (minutes === undefined) {
+        setFieldMessage(control.minutesField, 'A whole number of minutes, at least 1.');
+        return;
+      }
+      setFieldMessage(control.minutesField, '');
+      try {
+        await app.ws.setMonitorDefault(minutes);
+        app.toast(`Default schedule: ${scheduleText(minutes)}.`);
+        await rerender();
+      } catch (error) {
+        status.dataset.state = 'error';
+        status.textContent = errorText(error);
+      }
+    } }, control.fields, h('button', { type: 'submit' }, 'Save default'), status);
+  return h('section', { class: 'card', id: 'default-schedule' }, h('h2', {}, 'Default schedule'),
+    intro, grantNote, form);
+}
 
 export async function renderRunners(view, app) {
   const ws = app.ws;
@@ -10,6 +100,7 @@ export async function renderRunners(view, app) {
   const rerender = () => renderRunners(view, app);
   const admitted = new Set(runners.map((r) => r.id));
   const fingerprints = await Promise.all(runners.map((r) => app.cv.fingerprint(r.sign_public_key)));
+  const anyGranted = runners.some((r) => r.granted);
 
   const builtinCard = builtin && !admitted.has(builtin.id) && canManage
     ? h('section', { class: 'card' }, h('h2', {}, 'Built-in runner'),
@@ -27,24 +118,56 @@ export async function renderRunners(view, app) {
       } }, 'Admit the built-in runner'))
     : null;
 
-  const rows = runners.map((r, i) => h('tr', { dataset: { runnerId: r.id } },
-    h('th', { scope: 'row' }, r.name),
-    h('td', {}, chip(r.connected ? { label: 'connected', tone: 'success' }
-      : { label: 'offline', tone: 'neutral' })),
-    h('td', { class: 'fingerprint' }, fingerprints[i]),
-    h('td', { class: 'muted small' }, `admitted ${formatTime(r.created_at)}`),
-    h('td', { class: 'row-actions' }, canManage ? h('button', { type: 'button',
-      class: 'danger small', onclick: async () => {
-        if (!await confirmAction(`Remove ${r.name}?`, 'Jobs will no longer be sealed to it.',
-          'Remove')) return;
+  const monitoringCell = (r) => {
+    const state = chip(r.granted
+      ? { label: 'monitoring', tone: 'success',
+        tooltip: 'Holds the workspace keys: tests connections on their schedules.' }
+      : { label: 'not granted', tone: 'neutral',
+        tooltip: 'Runs tests only when a member asks for one.' });
+    if (!canManage) return h('td', {}, state);
+    const button = r.granted
+      ? h('button', { type: 'button', class: 'danger small', 'aria-label': `Revoke monitoring from ${r.name}`,
+        onclick: () => revokeMonitoring(app, r, rerender) }, 'Revoke monitoring')
+      : h('button', { type: 'button', class: 'small', 'aria-label': `Grant monitoring to ${r.name}`,
+        onclick: () => grantMonitoring(app, r, rerender) }, 'Grant monitoring');
+    return h('td', { class: 'monitoring-cell' }, state, button);
+  };
+
+  const rows = runners.map((r, i) => h('tr', { dataset: { runnerId: r.id,
+    granted: r.granted ? 'true' : 'false' } },
+  h('th', { scope: 'row' }, r.name),
+  h('td', {}, chip(r.connected ? { label: 'connected', tone: 'success' }
+    : { label: 'offline', tone: 'neutral' })),
+  monitoringCell(r),
+  h('td', { class: 'fingerprint' }, fingerprints[i]),
+  h('td', { class: 'muted small' }, `admitted ${formatTime(r.created_at)}`),
+  h('td', { class: 'row-actions' }, canManage ? h('button', { type: 'button',
+    class: 'danger small', 'aria-label': `Remove ${r.name}`, onclick: async () => {
+      const text = r.granted ? 'It holds the workspace keys for monitoring: removing it ' +
+        'rotates them (a new key generation). Jobs will no longer be sealed to it.'
+        : 'Jobs will no longer be sealed to it.';
+      if (!await confirmAction(`Remove ${r.name}?`, text, 'Remove')) return;
+      try {
         await ws.removeRunner(r.id);
-        rerender();
-      } }, 'Remove') : null)));
+      } catch (error) {
+        app.toast(errorText(error), 'error');
+      }
+      rerender();
+    } }, 'Remove') : null)));
+
+  const revoked = app.revokeResult?.workspaceId === app.wsInfo.id ? app.revokeResult : null;
   replace(view, h('section', { class: 'card wide' }, h('h1', {}, 'Runners'),
+    revoked ? revokeSummary(app, revoked.name, revoked.answer) : null,
     runners.length === 0 ? h('p', { class: 'empty' }, 'No runner is admitted: connections ' +
       'cannot be tested yet.') : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Runner'), h('th', { scope: 'col' }, 'Status'),
-        h('th', { scope: 'col' }, 'Fingerprint'), h('th', { scope: 'col' }, 'Admitted'),
+        h('th', { scope: 'col' }, 'Monitoring'), h('th', { scope: 'col' }, 'Fingerprint'),
+        h('th', { scope: 'col' }, 'Admitted'),
         h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
-      h('tbody', {}, rows)))), builtinCard);
+      h('tbody', {}, rows))),
+    runners.length && canManage ? h('p', { class: 'hint' }, 'Granting monitoring lets a ' +
+      'runner open this workspace\'s credentials itself, to test on a schedule; the server ' +
+      'still cannot.') : null),
+  runners.length ? await defaultScheduleCard(app, canManage, anyGranted, rerender) : null,
+  builtinCard);
 }
