@@ -60,7 +60,7 @@ struct Option {
 };
 
 // The single declaration of every option: parsing and --help both read it.
-constexpr std::array<Option, 12> kOptions = {{
+constexpr std::array<Option, 13> kOptions = {{
     {"listen", "CREDVAULT_LISTEN", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)",
      [](std::string_view v, ServerConfig& c) { return ParseListen(v, c); }},
     {"web-root", "CREDVAULT_WEB_ROOT", "DIR", "pages served at / (default: the repository's web/)",
@@ -135,6 +135,15 @@ constexpr std::array<Option, 12> kOptions = {{
      [](std::string_view v, ServerConfig& c) {
        CV_ASSIGN_OR_RETURN(c.monitor_minute_seconds,
                            ParseInteger<int>("monitor-minute-seconds", v, 1, 60));
+       return Status::Ok();
+     }},
+    {"trusted-proxy", "CREDVAULT_TRUSTED_PROXY", "IP[,IP...]",
+     "reverse proxies (e.g. nginx) whose X-Forwarded-For names the client; from any other "
+     "peer the header is ignored (default: none)",
+     [](std::string_view v, ServerConfig& c) {
+       Result<auth::TrustedProxies> trusted = auth::ParseTrustedProxies(v);
+       if (!trusted.ok()) return BadValue("trusted-proxy", trusted.status().message());
+       c.trusted_proxies = std::move(trusted).value();
        return Status::Ok();
      }},
 }};

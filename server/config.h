@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/forwarded_for.h"
 #include "credvault/status.h"
 
 namespace credvault::server {
@@ -36,6 +37,7 @@ struct ServerConfig {
   int runner_jobs = 8;  // at most this many tests at once on the built-in runner
   // Seconds in a monitoring schedule's minute. Test-only speed-up: 60 in any real use.
   int monitor_minute_seconds = 60;
+  auth::TrustedProxies trusted_proxies;  // empty: X-Forwarded-For is never believed
   bool show_help = false;
 };
 

@@ -219,6 +219,7 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
   // Standalone runners dial in on GET /api/v1/runners/connect (runner_socket.h).
   context.runners = &runners;
   context.runner_sockets = &runner_sockets;
+  context.trusted_proxies = &config.trusted_proxies;
 
   net::io_context io_context(config.threads);
   Result<std::shared_ptr<Listener>> listener =

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "auth/forwarded_for.h"
 #include "json_log.h"
 #include "request_ids.h"
 #include "router.h"
@@ -54,6 +55,8 @@ struct ServerContext {
   relay::RunnerHub* runners = nullptr;
   std::atomic<size_t>* runner_sockets = nullptr;  // open runner sockets, owned by main()
   RunnerSocketLimits runner_limits;
+  // Peers whose X-Forwarded-For names the client (auth/forwarded_for.h). Null: none.
+  const auth::TrustedProxies* trusted_proxies = nullptr;
 };
 
 }  // namespace credvault::server

@@ -63,6 +63,7 @@ struct LogRecord {
   std::string path;
   int status = 0;
   std::string error;
+  std::string client;  // set only when a trusted proxy named a client other than the peer
   Clock::time_point started;
 };
 
@@ -159,7 +160,8 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     const unsigned version = message.version();
 
     HttpRequest request = ToHttpRequest(std::move(message));
-    request.remote_address = remote_;
+    request.remote_address = ClientAddress(request);
+    if (request.remote_address != remote_) log.client = request.remote_address;
     if (!keep_alive) read_closed_ = true;
     const ReplyShape shape{version, keep_alive, head};
     const uint64_t sequence = Reserve(std::move(log), !keep_alive);
@@ -309,6 +311,21 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
                             });
   }
 
+  // The peer, or the client a trusted proxy names in X-Forwarded-For. Every such header
+  // counts (joined in order), or a client could hide its entry in a second one.
+  std::string ClientAddress(const HttpRequest& request) const {
+    if (context_.trusted_proxies == nullptr || context_.trusted_proxies->addresses.empty()) {
+      return remote_;
+    }
+    std::string forwarded_for;
+    for (const auto& [name, value] : request.headers) {
+      if (name != "x-forwarded-for") continue;
+      if (!forwarded_for.empty()) forwarded_for += ',';
+      forwarded_for += value;
+    }
+    return auth::ResolveClientAddress(remote_, forwarded_for, *context_.trusted_proxies);
+  }
+
   LogRecord NewLogRecord() {
     LogRecord log;
     log.request_id = context_.request_ids->Next();
@@ -328,6 +345,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
         .Add("duration_ms", std::round(millis * 1000.0) / 1000.0)
         .Add("bytes_out", static_cast<uint64_t>(bytes))
         .Add("remote", remote_);
+    if (!log.client.empty()) fields.Add("client", log.client);
     if (!log.error.empty()) fields.Add("error", log.error);
     context_.log->Write("request", fields);
   }
