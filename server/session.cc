@@ -105,6 +105,9 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = remote.address().to_string();
+    // Each response is one gather write: nothing gains from Nagle, and a large static file's
+    // last segment must not wait for the client's delayed ACK.
+    stream_.socket().set_option(tcp::no_delay(true), ec);
     // Onto our strand before touching the stream.
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
   }
@@ -234,7 +237,10 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     for (const auto& [name, value] : response.headers) message.set(name, value);
     message.set("X-Request-Id", log.request_id);
     message.keep_alive(shape.keep_alive);
-    if (shape.head) {
+    if (response.status == 204 || response.status == 304) {
+      // No body and no Content-Length (RFC 9110 8.6): a 304's length would describe the
+      // cached file, and a wrong one may be stored over it.
+    } else if (shape.head) {
       message.content_length(response.body.size());
     } else {
       message.body() = std::move(response.body);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -27,7 +28,7 @@ std::optional<std::string> RealPath(const std::string& path) {
   return std::string(resolved.get());
 }
 
-// Closes a file descriptor on every path out of ReadRegularFile.
+// Closes a file descriptor on every path out of ServePath.
 class FileDescriptor {
  public:
   explicit FileDescriptor(int fd) : fd_(fd) {}
@@ -41,6 +42,34 @@ class FileDescriptor {
  private:
   int fd_;
 };
+
+// A strong validator from what changes when a file is rewritten or replaced: size,
+// modification time (nanoseconds) and inode. Not a content hash, so a 304 costs one fstat.
+std::string EntityTag(const struct stat& info) {
+  char text[80];
+  const auto mtime_ns = static_cast<unsigned long long>(info.st_mtim.tv_sec) * 1000000000ULL +
+                        static_cast<unsigned long long>(info.st_mtim.tv_nsec);
+  std::snprintf(text, sizeof text, "\"%llx-%llx-%llx\"",
+                static_cast<unsigned long long>(info.st_size), mtime_ns,
+                static_cast<unsigned long long>(info.st_ino));
+  return text;
+}
+
+// If-None-Match (RFC 9110 13.1.2): "*" or a comma-separated list of tags, compared weakly
+// (a W/ prefix is ignored). Anything unparsable simply does not match: the full file is sent.
+bool MatchesEntityTag(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    const size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item == "*") return true;
+    if (item.substr(0, 2) == "W/") item.remove_prefix(2);
+    if (item == etag) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -58,19 +87,29 @@ Result<std::unique_ptr<StaticFiles>> StaticFiles::New(Options options) {
 
 Result<HttpResponse> StaticFiles::Serve(const HttpRequest& request) const {
   const auto tail = request.params.find("*");
-  return ServePath(tail == request.params.end() ? std::string_view() : tail->second);
+  return ServePath(tail == request.params.end() ? std::string_view() : tail->second,
+                   request.Header("if-none-match"));
 }
 
-Result<HttpResponse> StaticFiles::ServePath(std::string_view raw_tail) const {
+Result<HttpResponse> StaticFiles::ServePath(std::string_view raw_tail,
+                                            std::string_view if_none_match) const {
   CV_ASSIGN_OR_RETURN(std::string relative, DecodeStaticPath(raw_tail));
   if (relative.empty() || relative.back() == '/') relative += kIndexFile;
   CV_ASSIGN_OR_RETURN(std::string path, ResolveInsideRoot(relative));
-  CV_ASSIGN_OR_RETURN(std::string body, ReadRegularFile(path));
+  FileDescriptor fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat info {};
+  if (fd.get() < 0 || fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) return NoSuchFile();
 
   HttpResponse response;
-  response.content_type = std::string(MimeTypeFor(path));
-  response.body = std::move(body);
+  const std::string etag = EntityTag(info);
   response.SetHeader("Cache-Control", options_.cache_control);
+  response.SetHeader("ETag", etag);
+  if (MatchesEntityTag(if_none_match, etag)) {
+    response.status = 304;  // the browser's copy is current: no body, no type
+    return response;
+  }
+  CV_ASSIGN_OR_RETURN(response.body, ReadRegularFile(fd.get(), info, path));
+  response.content_type = std::string(MimeTypeFor(path));
   return response;
 }
 
@@ -85,11 +124,8 @@ Result<std::string> StaticFiles::ResolveInsideRoot(const std::string& relative) 
   return *path;
 }
 
-Result<std::string> StaticFiles::ReadRegularFile(const std::string& path) const {
-  FileDescriptor fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (fd.get() < 0) return NoSuchFile();
-  struct stat info {};
-  if (fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) return NoSuchFile();
+Result<std::string> StaticFiles::ReadRegularFile(int fd, const struct stat& info,
+                                                 const std::string& path) const {
   const auto size = static_cast<size_t>(info.st_size);
   if (size > options_.max_file_bytes) {
     return Status(ErrorCode::kInternal, "static file over the size limit: " + path);
@@ -97,7 +133,7 @@ Result<std::string> StaticFiles::ReadRegularFile(const std::string& path) const 
   std::string body(size, '\0');
   size_t done = 0;
   while (done < size) {
-    const ssize_t n = read(fd.get(), body.data() + done, size - done);
+    const ssize_t n = read(fd, body.data() + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return Status(ErrorCode::kInternal, "cannot read static file: " + path);
     done += static_cast<size_t>(n);

@@ -10,6 +10,8 @@
 #ifndef CREDVAULT_SERVER_STATIC_STATIC_FILES_H_
 #define CREDVAULT_SERVER_STATIC_STATIC_FILES_H_
 
+#include <sys/stat.h>
+
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -24,7 +26,7 @@ class StaticFiles {
  public:
   struct Options {
     std::string root;                        // directory to serve; made absolute by New
-    std::string cache_control = "no-cache";  // revalidate: we do not version file names yet
+    std::string cache_control = "no-cache";  // revalidated (ETag): file names are not versioned
     size_t max_file_bytes = 64 << 20;
   };
 
@@ -35,8 +37,10 @@ class StaticFiles {
 
   // Serves request.params["*"], the raw tail after the mount point.
   Result<HttpResponse> Serve(const HttpRequest& request) const;
-  // Serves one raw (percent-encoded) tail.
-  Result<HttpResponse> ServePath(std::string_view raw_tail) const;
+  // Serves one raw (percent-encoded) tail. Every file carries a strong ETag; when
+  // `if_none_match` (the request's If-None-Match) names it, the answer is 304 with no body.
+  Result<HttpResponse> ServePath(std::string_view raw_tail,
+                                 std::string_view if_none_match = {}) const;
 
   const std::string& root() const { return options_.root; }
 
@@ -44,7 +48,8 @@ class StaticFiles {
   explicit StaticFiles(Options options) : options_(std::move(options)) {}
 
   Result<std::string> ResolveInsideRoot(const std::string& relative) const;
-  Result<std::string> ReadRegularFile(const std::string& path) const;
+  Result<std::string> ReadRegularFile(int fd, const struct stat& info,
+                                      const std::string& path) const;
 
   Options options_;
 };

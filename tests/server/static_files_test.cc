@@ -55,6 +55,54 @@ TEST_F(StaticFilesTest, ServesFilesWithTheirType) {
   EXPECT_EQ(response->Header("Cache-Control"), "no-cache");
 }
 
+TEST_F(StaticFilesTest, MatchingEntityTagAnswersNotModifiedWithoutBody) {
+  auto first = files_->ServePath("app.js");
+  ASSERT_TRUE(first.ok());
+  const std::string etag(first->Header("ETag"));
+  ASSERT_GE(etag.size(), 3u);
+  EXPECT_EQ(etag.front(), '"');
+  EXPECT_EQ(etag.back(), '"');
+  for (const std::string& header :
+       {etag, "W/" + etag, "\"other\", " + etag, " \t" + etag + " ", std::string("*")}) {
+    auto again = files_->ServePath("app.js", header);
+    ASSERT_TRUE(again.ok()) << header;
+    EXPECT_EQ(again->status, 304) << header;
+    EXPECT_EQ(again->body, "") << header;
+    EXPECT_EQ(again->content_type, "") << header;
+    EXPECT_EQ(again->Header("ETag"), etag) << header;
+    EXPECT_EQ(again->Header("Cache-Control"), "no-cache") << header;
+  }
+}
+
+TEST_F(StaticFilesTest, OtherOrMalformedEntityTagsGetTheFile) {
+  const std::string etag(files_->ServePath("app.js")->Header("ETag"));
+  for (const std::string& header : {std::string("\"nope\""), etag.substr(1), std::string(","),
+                                    std::string("W/"), etag + "x", std::string("**")}) {
+    auto response = files_->ServePath("app.js", header);
+    ASSERT_TRUE(response.ok()) << header;
+    EXPECT_EQ(response->status, 200) << header;
+    EXPECT_EQ(response->body, "export {};") << header;
+  }
+  // Another file's tag does not match this one.
+  EXPECT_EQ(files_->ServePath("sub/", etag)->status, 200);
+}
+
+TEST_F(StaticFilesTest, RewrittenFileGetsANewEntityTag) {
+  const std::string before(files_->ServePath("app.js")->Header("ETag"));
+  WriteFile(base_ / "web/app.js", "export const changed = true;");
+  auto after = files_->ServePath("app.js", before);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 200);
+  EXPECT_EQ(after->body, "export const changed = true;");
+  EXPECT_NE(after->Header("ETag"), before);
+}
+
+TEST_F(StaticFilesTest, RefusedPathsStayRefusedWhateverTheEntityTag) {
+  EXPECT_EQ(files_->ServePath("../secret.txt", "*").code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(files_->ServePath("missing.js", "*").code(), ErrorCode::kNotFound);
+  EXPECT_EQ(files_->ServePath("sub", "*").code(), ErrorCode::kNotFound);
+}
+
 TEST_F(StaticFilesTest, DirectoryWithSlashServesIndex) {
   EXPECT_EQ(files_->ServePath("")->body, "<!doctype html>");
   EXPECT_EQ(files_->ServePath("sub/")->body, "sub index");

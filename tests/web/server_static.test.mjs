@@ -122,6 +122,33 @@ describe('credvault-server', () => {
     assert.equal(response.body, fs.readFileSync(path.join(fixture.webRoot, 'app.js'), 'utf8'));
   });
 
+  test('a file revalidated with its ETag is 304 with no body; a changed file is sent again',
+    async () => {
+      const first = await request('GET', '/module/credvault_core.wasm');
+      const etag = first.headers.etag;
+      assert.match(etag ?? '', /^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$/);
+      const again = await request('GET', '/module/credvault_core.wasm',
+        { headers: { 'If-None-Match': etag } });
+      assert.equal(again.status, 304);
+      assert.equal(again.body, '');
+      assert.equal(again.headers.etag, etag);
+      assert.equal(again.headers['cache-control'], 'no-cache');
+      assert.equal(again.headers['content-length'], undefined);
+      // Another file's tag, or none that parses, gets the whole file.
+      const other = await request('GET', '/app.js', { headers: { 'If-None-Match': etag } });
+      assert.equal(other.status, 200);
+      const garbage = await request('GET', '/app.js', { headers: { 'If-None-Match': 'W/' } });
+      assert.equal(garbage.status, 200);
+
+      const file = path.join(fixture.webRoot, 'app.js');
+      const before = await request('GET', '/app.js');
+      fs.writeFileSync(file, `${fs.readFileSync(file, 'utf8')}// changed\n`);
+      const after = await request('GET', '/app.js', { headers: { 'If-None-Match': before.headers.etag } });
+      assert.equal(after.status, 200);
+      assert.equal(after.body, fs.readFileSync(file, 'utf8'));
+      assert.notEqual(after.headers.etag, before.headers.etag);
+    });
+
   test('HEAD answers the headers of GET without a body', async () => {
     const get = await request('GET', '/style.css');
     const head = await request('HEAD', '/style.css');
