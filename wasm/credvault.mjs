@@ -5,7 +5,6 @@
 //
 // Each function of the core returns its value, or an error object that becomes a thrown
 // CredvaultError carrying the core's stable code. Keys stay in WASM memory behind handles.
-import createCredvaultCore from './credvault_core.mjs';
 
 export class CredvaultError extends Error {
   constructor(code, message) {
@@ -53,14 +52,50 @@ function loadKubeconfigModule() {
   return kubeconfigModule;
 }
 
+// In a browser, evaluating this module already starts the three downloads it needs, side by
+// side: the Emscripten glue, and the .wasm with its streaming compilation. Done in order (the
+// glue statically imported, the .wasm fetched when the glue runs) they cost three round trips
+// and a compile one after the other. A failed start is retried by the next createCredvault.
+let coreGlue = null;
+let coreCompiled = null;
+function startCoreDownloads() {
+  if (coreGlue === null) {
+    coreGlue = import('./credvault_core.mjs');
+    coreGlue.catch(() => { coreGlue = null; });
+  }
+  if (coreCompiled === null && !isNode && typeof WebAssembly.compileStreaming === 'function' &&
+      typeof fetch === 'function') {
+    coreCompiled = WebAssembly.compileStreaming(
+      fetch(new URL('./credvault_core.wasm', import.meta.url), { credentials: 'same-origin' }));
+    coreCompiled.catch(() => { coreCompiled = null; });
+  }
+}
+startCoreDownloads();
+
 export default async function createCredvault(options = {}) {
+  startCoreDownloads();
   let moduleArg = {};
   if (options.wasmBinary) {
     moduleArg.wasmBinary = options.wasmBinary;
   } else if (isNode) {
     moduleArg.wasmBinary = await nodeWasm('credvault_core.wasm');
   }
-  const m = await createCredvaultCore(moduleArg);
+  // Emscripten's hook: instantiate the module compiled above with the glue's imports. If the
+  // early compile failed (say, a server sending the .wasm with another type), the glue
+  // fetches and compiles it itself, as it would without the hook.
+  const compiled = coreCompiled === null ? null : await coreCompiled.catch(() => null);
+  let instantiateFailed = new Promise(() => {});
+  if (compiled !== null && moduleArg.wasmBinary === undefined) {
+    let fail;
+    instantiateFailed = new Promise((resolve, reject) => { fail = reject; });
+    moduleArg.instantiateWasm = (imports, receiveInstance) => {
+      WebAssembly.instantiate(compiled, imports)
+        .then((instance) => receiveInstance(instance, compiled), fail);
+      return {};
+    };
+  }
+  const { default: createCredvaultCore } = await coreGlue;
+  const m = await Promise.race([createCredvaultCore(moduleArg), instantiateFailed]);
   unwrap(m.init());
   const optional = (v) => (v === undefined ? null : v);
   // The import across the two modules (shared/include/credvault/kubeconfig_seal.h): the
