@@ -12,6 +12,7 @@
 #include "credvault/secret.h"
 #include "handlers/credentials_support.h"
 #include "handlers/runner_grants.h"
+#include "relay/pg_relay.h"
 
 namespace credvault::server {
 namespace {
@@ -40,11 +41,23 @@ Status ReadPublicKey(const json& body, const char* name, size_t bytes, Bytes* ou
   return Status::Ok();
 }
 
-// Whether the runner is reachable now (a fact about this server, not stored) and whether
-// it holds the workspace keys for active monitoring (runner_grants.h).
+// Whether a test posted to this server reaches the runner now: this server holds its link,
+// or (on PostgreSQL) another server sharing the database does. The hub's fallback for a
+// runner it does not hold is then the relay's RemoteHubLink, which knows the others'
+// presence (relay/pg_relay.h); RunnerLink has no such question, hence the cast.
+bool Connected(const relay::RunnerHub* hub, const RunnerRow& row) {
+  if (hub == nullptr) return false;
+  if (hub->Find(row) != nullptr) return true;
+  const std::shared_ptr<relay::RunnerLink> link = hub->Route(row);
+  const auto* remote = dynamic_cast<const relay::RemoteHubLink*>(link.get());
+  return remote != nullptr && remote->HeldElsewhere();
+}
+
+// Whether the runner is reachable now (not stored) and whether it holds the workspace keys
+// for active monitoring (runner_grants.h).
 Result<json> WithConnected(ReadTx& tx, const RunnerRow& row, const relay::RunnerHub* hub) {
   json j = RunnerToJson(row);
-  j["connected"] = hub != nullptr && hub->Find(row) != nullptr;
+  j["connected"] = Connected(hub, row);
   CV_ASSIGN_OR_RETURN(std::vector<KeyGrant> grants, tx.ListKeyGrants(row.workspace_id, row.id));
   j["granted"] = !grants.empty();
   return j;

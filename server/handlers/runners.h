@@ -3,7 +3,8 @@
 // key and verify results with the Ed25519 key). GET (a page) and POST {id, name,
 // box_public_key, sign_public_key} (base64url, 32 bytes each); /runners/{id}: GET, DELETE.
 // A runner's keys never change: a runner with new keys is a new runner. Each runner in a
-// list or GET says whether it is `connected` to this server right now (the hub) and whether
+// list or GET says whether it is `connected` right now — to this server (the hub) or, on
+// PostgreSQL, to another server sharing the database (relay/pg_relay.h presence) — and whether
 // it is `granted` the workspace keys for active monitoring (runner_grants.h: removing such a
 // runner takes the key rotation body).
 //

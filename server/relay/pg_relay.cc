@@ -91,11 +91,29 @@ void PgRelay::Stop() {
   stop_listening_ = true;
   if (listener_.joinable()) listener_.join();
   workers_.reset();  // runs what is queued, then joins
+  // Our links end with us: say so now rather than when the rows lapse.
+  const Status gone = WithDb([&](pg::Connection& db) -> Status {
+    CV_ASSIGN_OR_RETURN(
+        pg::Statement drop,
+        db.Prepare("DELETE FROM runner_presence WHERE held_by = $1", "relay presence drop"));
+    return drop.BindText(1, instance_).Run();
+  });
+  if (!gone.ok()) Log("relay_presence_failed", gone);
   for (auto& [id, waiter] : waiting) waiter.done(Unavailable("the server is stopping"));
 }
 
 std::shared_ptr<RunnerLink> PgRelay::LinkFor(const RunnerRow& pinned) {
   return std::make_shared<RemoteHubLink>(weak_from_this(), pinned);
+}
+
+bool PgRelay::HeldElsewhere(const RunnerRow& pinned) const {
+  std::lock_guard lock(mutex_);
+  return held_elsewhere_.contains({pinned.id, pinned.sign_public_key});
+}
+
+bool RemoteHubLink::HeldElsewhere() const {
+  std::shared_ptr<PgRelay> relay = relay_.lock();
+  return relay != nullptr && relay->HeldElsewhere(pinned_);
 }
 
 void RemoteHubLink::Submit(Bytes sealed_job, RelayDone done) {
@@ -348,11 +366,81 @@ void PgRelay::Sweep() {
   for (const int64_t id : open) TryClaim(id);
 }
 
+void PgRelay::Heartbeat() {
+  const int64_t now = clock_();
+  const int64_t expires_at = now + options_.presence_ttl_seconds;
+  std::set<std::pair<std::string, Bytes>> elsewhere;
+  const Status status = WithDb([&](pg::Connection& db) -> Status {
+    // The hub cannot list its links, so ask it about every admitted runner.
+    std::vector<RunnerRow> held;
+    {
+      CV_ASSIGN_OR_RETURN(pg::Statement admitted,
+                          db.Prepare("SELECT DISTINCT id, sign_public_key FROM runners",
+                                     "relay presence admitted"));
+      for (;;) {
+        CV_ASSIGN_OR_RETURN(bool row, admitted.Step());
+        if (!row) break;
+        RunnerRow pinned;
+        pinned.id = admitted.Text(0);
+        pinned.sign_public_key = admitted.Blob(1);
+        if (hub_->Find(pinned) != nullptr) held.push_back(std::move(pinned));
+      }
+    }
+    for (const RunnerRow& pinned : held) {
+      CV_ASSIGN_OR_RETURN(
+          pg::Statement upsert,
+          db.Prepare("INSERT INTO runner_presence (runner_id, sign_public_key, held_by, "
+                     "expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (runner_id, "
+                     "sign_public_key, held_by) DO UPDATE SET expires_at = EXCLUDED.expires_at",
+                     "relay presence refresh"));
+      CV_RETURN_IF_ERROR(upsert.BindText(1, pinned.id)
+                             .BindBlob(2, pinned.sign_public_key)
+                             .BindText(3, instance_)
+                             .BindInt(4, expires_at)
+                             .Run());
+    }
+    // Ours not refreshed just now (links that ended), and anyone's that lapsed.
+    CV_ASSIGN_OR_RETURN(
+        pg::Statement prune,
+        db.Prepare("DELETE FROM runner_presence WHERE (held_by = $1 AND expires_at < $2) OR "
+                   "expires_at < $3",
+                   "relay presence prune"));
+    CV_RETURN_IF_ERROR(prune.BindText(1, instance_).BindInt(2, expires_at).BindInt(3, now).Run());
+    CV_ASSIGN_OR_RETURN(
+        pg::Statement others,
+        db.Prepare("SELECT runner_id, sign_public_key FROM runner_presence WHERE held_by <> $1 "
+                   "AND expires_at >= $2",
+                   "relay presence read"));
+    others.BindText(1, instance_).BindInt(2, now);
+    for (;;) {
+      CV_ASSIGN_OR_RETURN(bool row, others.Step());
+      if (!row) break;
+      elsewhere.emplace(others.Text(0), others.Blob(1));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) {
+    // Unknown is not "connected": an outage shows runners offline rather than stale.
+    elsewhere.clear();
+    Log("relay_presence_failed", status);
+  }
+  std::lock_guard lock(mutex_);
+  held_elsewhere_ = std::move(elsewhere);
+}
+
 void PgRelay::ListenLoop() {
   PGconn* conn = nullptr;
   bool lost_logged = false;
   SteadyClock::time_point next_sweep = SteadyClock::now();
+  SteadyClock::time_point next_heartbeat = SteadyClock::now();
   while (!stop_listening_) {
+    if (SteadyClock::now() >= next_heartbeat) {
+      next_heartbeat = SteadyClock::now() + options_.presence_every;
+      std::weak_ptr<PgRelay> weak = weak_from_this();
+      Run([weak] {
+        if (std::shared_ptr<PgRelay> self = weak.lock()) self->Heartbeat();
+      });
+    }
     if (conn == nullptr) {
       conn = ConnectListener(url_);
       if (conn == nullptr) {

@@ -17,6 +17,11 @@
 // what a lost notification would have told (claims, results), so a dropped LISTEN connection
 // only delays jobs; it reconnects with backoff. Rows live seconds; expired ones are deleted.
 //
+// Presence: every presence_every each relay writes which admitted runners its hub holds to
+// runner_presence (expiring after presence_ttl_seconds, so a dead server's rows lapse) and
+// reads which ones other servers hold, so a runners list on any server can say "connected"
+// (HeldElsewhere). A server learns of another's new link within about two intervals.
+//
 // Thread-safe. Owned by main through a shared_ptr; Stop() before the hub goes away.
 #ifndef CREDVAULT_SERVER_RELAY_PG_RELAY_H_
 #define CREDVAULT_SERVER_RELAY_PG_RELAY_H_
@@ -28,8 +33,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "credvault/secret.h"
 #include "credvault/status.h"
@@ -47,6 +54,8 @@ struct PgRelayOptions {
   // The whole wait for an answer: the runner socket's job timeout plus the relay hop.
   std::chrono::milliseconds answer_timeout{50000};
   std::chrono::milliseconds sweep_every{500};
+  std::chrono::milliseconds presence_every{1000};
+  int64_t presence_ttl_seconds = 5;
 };
 
 class PgRelay : public std::enable_shared_from_this<PgRelay> {
@@ -66,6 +75,9 @@ class PgRelay : public std::enable_shared_from_this<PgRelay> {
   std::shared_ptr<RunnerLink> LinkFor(const RunnerRow& pinned);
   // Posts `sealed_job` for `pinned` through the database; `done` runs once.
   void Post(const RunnerRow& pinned, Bytes sealed_job, RelayDone done);
+  // Whether another server sharing the database held a link to `pinned` (id AND signing
+  // key) at its last heartbeat, as this relay last read. No database call.
+  bool HeldElsewhere(const RunnerRow& pinned) const;
 
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;
@@ -90,6 +102,8 @@ class PgRelay : public std::enable_shared_from_this<PgRelay> {
   // A result for job `id` may be ready: complete its waiter when it is.
   void CollectResult(int64_t id);
   void Sweep();
+  // Writes this server's presence rows and reads the others'.
+  void Heartbeat();
   RelayDone TakeWaiter(int64_t id);
   void Log(std::string_view event, const Status& status) const;
 
@@ -103,9 +117,11 @@ class PgRelay : public std::enable_shared_from_this<PgRelay> {
   std::mutex db_mutex_;
   std::unique_ptr<pg::Connection> db_;  // guarded by db_mutex_
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<int64_t, Waiter> waiters_;  // jobs this server posted; guarded by mutex_
   bool stopping_ = false;              // guarded by mutex_
+  // (runner id, signing key) other servers hold; guarded by mutex_.
+  std::set<std::pair<std::string, Bytes>> held_elsewhere_;
   std::unique_ptr<JobThreads> workers_;
   std::atomic<bool> stop_listening_{false};
   std::thread listener_;
@@ -117,6 +133,8 @@ class RemoteHubLink : public RunnerLink {
   RemoteHubLink(std::weak_ptr<PgRelay> relay, RunnerRow pinned)
       : relay_(std::move(relay)), pinned_(std::move(pinned)) {}
   void Submit(Bytes sealed_job, RelayDone done) override;
+  // Another server holds the runner now (PgRelay::HeldElsewhere); false once stopping.
+  bool HeldElsewhere() const;
 
  private:
   std::weak_ptr<PgRelay> relay_;

@@ -216,8 +216,23 @@ CREATE TABLE relay_jobs (
 CREATE INDEX relay_jobs_by_expiry ON relay_jobs(expires_at);
 )sql";
 
+// Which server holds a WebSocket link to which runner (relay/pg_relay.h), so that every
+// server's runners list says "connected" for a runner another server holds. Each server
+// refreshes its own rows every second with a short expiry: a server that dies stops
+// refreshing and its rows lapse. PostgreSQL only, as relay_jobs.
+constexpr const char* kMigration4 = R"sql(
+CREATE TABLE runner_presence (
+  runner_id TEXT NOT NULL,
+  sign_public_key BYTEA NOT NULL,
+  held_by TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (runner_id, sign_public_key, held_by)
+);
+CREATE INDEX runner_presence_by_expiry ON runner_presence(expires_at);
+)sql";
+
 // Index = version - 1. Append only.
-constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3};
+constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
