@@ -217,8 +217,10 @@ export async function renderConnections(view, app) {
   async function row(connection) {
     const actions = await app.cv.connectionActions(connection.state, role);
     const spot = h('td', { class: 'row-actions' });
-    // The core's rule (ui_expiry.h) over the newest recorded result.
-    const expiry = await app.cv.expiryChip(latest.get(connection.id) ?? null).catch(() => null);
+    // The core's rule (ui_expiry.h) over the newest recorded result; no round trip to the
+    // worker for a connection with none.
+    const newest = latest.get(connection.id);
+    const expiry = newest ? await app.cv.expiryChip(newest).catch(() => null) : null;
     const resultRow = h('tr', { class: 'result-row', hidden: !results.has(connection.id) },
       h('td', { colspan: 5 }));
     const retest = () => runTest();
