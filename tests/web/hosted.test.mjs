@@ -1,6 +1,7 @@
 // The hosted deployment (issue 7): one throw-away PostgreSQL (tests/fixtures/postgres.mjs),
 // two credvault-server processes on it (own data dirs, no built-in runner), and Debian's
-// nginx balancing them round robin, with the WebSocket location runners dial in on.
+// nginx balancing them round robin, with the WebSocket location runners dial in on
+// (hosted_support.mjs).
 //
 // Through nginx: sign up, log in, make a workspace and credentials. A session made on one
 // server works on the other (each called directly with the same token), and ends on both at
@@ -11,131 +12,51 @@
 // Cross-server relay: a standalone runner (credvault-runner) dials B only; a sealed test
 // posted to A reaches it through PostgreSQL (relay/pg_relay.h) and A answers with the signed
 // result, which verifies against the pinned key; posted to B or through nginx, the same. A
-// runner connected to no server makes A answer 503 after the claim wait.
+// runner connected to no server makes A answer 503 after the claim wait. The runners list
+// says "connected" on A as on B (presence in PostgreSQL), and "offline" on both once the
+// runner is gone.
+//
+// Trusted proxy: the servers trust nginx (--trusted-proxy 127.0.0.1) for X-Forwarded-For,
+// so failed logins from two clients behind it are limited apart; a client dialling a server
+// directly cannot choose its address with a forged header.
 //
 // Env: CREDVAULT_SERVER_BIN, CREDVAULT_MODULE_DIR (harness.mjs, api_client.mjs),
 // CREDVAULT_RUNNER_BIN (default build/native/server/credvault-runner).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { startPostgres } from '../fixtures/postgres.mjs';
 import { startPrometheus } from '../fixtures/prometheus.mjs';
-import { call, errorOf, loadCredvault, login, newUser, newWorkspace } from './api_client.mjs';
-import { REPO_ROOT, makeTempDir, startServer, stopServer } from './harness.mjs';
+import { call, errorOf, loadCredvault, login, newUser, newWorkspace, uniqueEmail }
+  from './api_client.mjs';
+import { makeTempDir } from './harness.mjs';
+import { RUNNER_BIN, runnerKeys, sleep, startHosted, startRunner, stopHosted }
+  from './hosted_support.mjs';
 import { openCredential, sealedCredential } from '../bench/server_records.mjs';
 
-const START_TIMEOUT_MS = 10000;
 const WAIT_MS = 15000;
-const RUNNER_BIN = process.env.CREDVAULT_RUNNER_BIN ??
-  path.join(REPO_ROOT, 'build', 'native', 'server', 'credvault-runner');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function freePort() {
+// POSTs JSON to `server` from `localAddress` (default 127.0.0.1) with an X-Forwarded-For
+// header if given. fetch() cannot choose the source address, so plain http.request.
+function postFrom(server, target, body, forwardedFor, localAddress = '127.0.0.1') {
+  const payload = JSON.stringify(body);
+  const headers = { 'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload) };
+  if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
   return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
+    const request = http.request(`${server.url}${target}`,
+      { method: 'POST', headers, localAddress, agent: false }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => { text += chunk; });
+        response.on('end', () => resolve({ status: response.statusCode, text }));
+      });
+    request.on('error', reject);
+    request.end(payload);
   });
-}
-
-// nginx (Debian's) in the foreground with a temporary config, as tests/bench/run_server.sh
-// runs it: round robin over `upstreams`, the runner WebSocket location with the upgrade
-// headers, and the upstream that answered in X-Upstream (so a test can see both are used).
-export async function startNginx(upstreams) {
-  const dir = makeTempDir('credvault-nginx-');
-  fs.chmodSync(dir, 0o755);  // nginx workers run as an unprivileged user when we are root
-  const port = await freePort();
-  const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=30s;`);
-  fs.writeFileSync(path.join(dir, 'nginx.conf'), `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 1024; }
-http {
-  access_log ${dir}/access.log;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  upstream credvault {
-${servers.join('\n')}
-    keepalive 16;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    client_max_body_size 2m;
-    add_header X-Upstream $upstream_addr always;
-    location /api/v1/runners/connect {
-      proxy_pass http://credvault;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection "upgrade";
-      proxy_set_header Host $host;
-      proxy_read_timeout 120s;
-    }
-    location / {
-      proxy_pass http://credvault;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-    }
-  }
-}
-`);
-  const child = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-    const up = await new Promise((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`nginx did not start: ${stderr}`);
-    await sleep(50);
-  }
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    dir,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGQUIT');
-      await exited;
-    },
-  };
-}
-
-// Everything the hosted tests share: PostgreSQL, servers A and B, nginx in front.
-export async function startHosted({ serverArgs = [] } = {}) {
-  const pg = await startPostgres();
-  const started = await Promise.all(['a', 'b'].map((name) => startServer({
-    dataDir: path.join(makeTempDir(`credvault-hosted-${name}-`), 'data'),
-    args: ['--store', pg.url, '--builtin-runner', 'off', ...serverArgs],
-  })));
-  const nginx = await startNginx(started.map((s) => s.port));
-  return { pg, a: started[0], b: started[1], nginx };
-}
-
-export async function stopHosted(hosted) {
-  if (!hosted) return;
-  await hosted.nginx?.stop();
-  await Promise.all([hosted.a, hosted.b].map((s) => s && s.child.exitCode === null &&
-    s.child.signalCode === null && stopServer(s)));
-  await hosted.pg?.stop();
 }
 
 describe('two servers on one PostgreSQL behind nginx', () => {
@@ -230,6 +151,56 @@ describe('two servers on one PostgreSQL behind nginx', () => {
     assert.equal(openCredential(cv, ws.keys, reread.json, ws.id).fields.token, 'token-b');
   });
 
+  // Behind nginx every TCP peer is nginx. The servers trust it (--trusted-proxy 127.0.0.1)
+  // and take the client from the X-Forwarded-For nginx appends to: here the test client
+  // plays two clients behind one more proxy, 203.0.113.10 and .20, which the per-address
+  // login limit counts apart. A client dialling a server directly from 127.0.0.3 (not a
+  // trusted proxy) has its forged header ignored.
+  test('login limits per client address behind nginx; a direct client cannot forge one',
+    async () => {
+      const wrong = cv.deriveAuthKey('wrong', owner.record.salt, owner.record.kdf);
+      const failLogin = (via, forwardedFor, localAddress) => postFrom(via, '/api/v1/auth/login',
+        { email: uniqueEmail('spray'), auth_key: wrong }, forwardedFor, localAddress);
+      const statuses = async (n, attempt) => {
+        const seen = [];
+        for (let i = 0; i < n; ++i) seen.push((await attempt(i)).status);
+        return seen;
+      };
+      // Client .10 spends its 100 failures (on both servers: the counter is in PostgreSQL).
+      const first = await statuses(101, () => failLogin(nginx, '203.0.113.10'));
+      assert.deepEqual(first.slice(0, 100), Array(100).fill(401));
+      assert.equal(first[100], 429);
+      // Client .20 is not limited; nor is anyone reaching nginx without the header.
+      assert.equal((await failLogin(nginx, '203.0.113.20')).status, 401);
+      const good = await postFrom(nginx, '/api/v1/auth/login',
+        { email: owner.email, auth_key: owner.authKey }, '203.0.113.20');
+      assert.equal(good.status, 200, good.text);
+      assert.equal((await failLogin(nginx)).status, 401);
+      // Spoofing entries left of the proxy's own does not escape the limit.
+      assert.equal((await failLogin(nginx, '203.0.113.20, 203.0.113.10')).status, 429);
+      assert.equal((await failLogin(nginx, '203.0.113.10, 203.0.113.20')).status, 401);
+      // Both servers saw the forwarded client and logged it beside the peer.
+      for (const s of [a, b]) {
+        assert.ok(s.logs.some((e) => e.event === 'request' && e.client === '203.0.113.10' &&
+          e.remote === '127.0.0.1'), 'a request log line with the forwarded client');
+      }
+
+      // Straight to the servers from 127.0.0.3: a different forged address on every attempt
+      // still counts against 127.0.0.3 alone, and naming the limited .10 does not limit it.
+      assert.equal((await failLogin(a, '203.0.113.10', '127.0.0.3')).status, 401);
+      const direct = await statuses(100, (i) =>
+        failLogin(i % 2 ? a : b, `198.51.100.${i % 250}`, '127.0.0.3'));
+      assert.deepEqual(direct.slice(0, 99), Array(99).fill(401));
+      assert.equal(direct[99], 429);
+      assert.equal((await failLogin(b, '203.0.113.30', '127.0.0.3')).status, 429);
+      assert.ok(!a.logs.some((e) => e.event === 'request' && e.client?.startsWith('198.51.100.')),
+        'a forged address reached the request log');
+      // Through nginx, client .20 still logs in.
+      const again = await postFrom(nginx, '/api/v1/auth/login',
+        { email: owner.email, auth_key: owner.authKey }, '203.0.113.20');
+      assert.equal(again.status, 200, again.text);
+    });
+
   test('SIGKILL of A mid-stream: every acknowledged write is read through B; nginx serves on',
     async () => {
       // Bodies are sealed up front so the stream is only HTTP.
@@ -308,7 +279,6 @@ describe('a runner held by server B answers tests posted to server A', () => {
   let runner;
   let runnerProc;
   let target;
-  const keyDir = path.join(makeTempDir('credvault-hosted-runner-'), 'keys');
 
   async function waitFor(what, predicate) {
     const deadline = Date.now() + WAIT_MS;
@@ -362,10 +332,8 @@ describe('a runner held by server B answers tests posted to server A', () => {
     const { nginx, b } = hosted;
     owner = await newUser(nginx);
     ws = await newWorkspace(nginx, owner, 'Relay team');
-    keys = JSON.parse(execFileSync(RUNNER_BIN, ['--print-keys', '--key-dir', keyDir],
-      { encoding: 'utf8' }));
-    runnerProc = spawn(RUNNER_BIN, ['--server', `ws://127.0.0.1:${b.port}`, '--key-dir', keyDir,
-      '--jobs', '4'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    keys = runnerKeys();
+    runnerProc = startRunner(keys, b.url);
     await waitFor('the runner on B', () => logged(b, 'runner_connected') >= 1);
     const admitted = await call(nginx, 'POST', `/api/v1/workspaces/${ws.id}/runners`,
       { auth: owner.session, body: { id: keys.id, name: 'edge runner',
@@ -431,11 +399,39 @@ describe('a runner held by server B answers tests posted to server A', () => {
       assert.equal(errorOf(viaA).code, 'replayed');
     });
 
+  // Whether `server`'s runners list says the runner is connected.
+  async function listedConnected(server) {
+    const list = await call(server, 'GET', `/api/v1/workspaces/${ws.id}/runners`,
+      { auth: owner.session });
+    assert.equal(list.status, 200, list.text);
+    const item = list.json.items.find((r) => r.id === runner.id);
+    assert.ok(item, 'the runner is listed');
+    return item.connected;
+  }
+
+  test('the runners list says connected on A too, and through nginx every time', async () => {
+    const { a, b, nginx } = hosted;
+    await waitFor('A to learn B holds the runner', () => listedConnected(a));
+    for (const server of [a, b, nginx, nginx, nginx, nginx]) {
+      assert.equal(await listedConnected(server), true);
+    }
+    const one = await call(a, 'GET', `/api/v1/workspaces/${ws.id}/runners/${runner.id}`,
+      { auth: owner.session });
+    assert.equal(one.json.connected, true, one.text);
+    // Presence is a row per holding server, refreshed with a short expiry.
+    const rows = execFileSync('psql', [hosted.pg.url, '-At', '-c',
+      'SELECT count(*) FROM runner_presence'], { encoding: 'utf8' }).trim();
+    assert.equal(rows, '1');
+  });
+
   test('the runner connected nowhere: A answers 503 unavailable after the claim wait',
     async () => {
       const { a, b } = hosted;
       runnerProc.kill('SIGKILL');
       await waitFor('the runner gone from B', () => logged(b, 'runner_disconnected') >= 1);
+      // Both lists say offline again within a heartbeat or two.
+      await waitFor('A and B to list it offline', async () =>
+        !(await listedConnected(a)) && !(await listedConnected(b)));
       const started = Date.now();
       const { answer } = await runTest(a);
       assert.equal(answer.status, 503, answer.text);
