@@ -6,6 +6,7 @@
 
 #include "credvault/crypto.h"
 #include "credvault/crypto_json.h"
+#include "credvault/model_json.h"
 
 namespace credvault::server::relay {
 namespace {
@@ -25,11 +26,18 @@ constexpr const char* kJob = "job";
 constexpr const char* kResult = "result";
 constexpr const char* kCode = "code";
 constexpr const char* kMessage = "message";
+constexpr const char* kMonitor = "monitor";
+constexpr const char* kJobId = "job_id";
+constexpr const char* kConnection = "connection";
+constexpr const char* kCredential = "credential";
+constexpr const char* kGrants = "grants";
+constexpr const char* kGranters = "granters";
 
 constexpr std::string_view kTypeChallenge = "challenge";
 constexpr std::string_view kTypeHello = "hello";
 constexpr std::string_view kTypeReady = "ready";
 constexpr std::string_view kTypeJob = "job";
+constexpr std::string_view kTypeMonitor = "monitor";
 constexpr std::string_view kTypeResult = "result";
 constexpr std::string_view kTypeError = "error";
 
@@ -143,6 +151,78 @@ std::string EncodeJob(uint64_t request_id, ByteView sealed_job) {
       .dump();
 }
 
+nlohmann::json MonitorJobToJson(const runner::MonitorJob& job) {
+  json grants = json::array();
+  for (const KeyGrant& grant : job.grants) grants.push_back(KeyGrantToJson(grant));
+  json granters = json::object();
+  for (const auto& [id, key] : job.granters) granters[id] = Base64UrlEncode(key);
+  json out = {{kJobId, job.job_id},
+              {kConnection, SealedConnectionToJson(job.connection)},
+              {kGrants, std::move(grants)},
+              {kGranters, std::move(granters)}};
+  if (job.credential) out[kCredential] = SealedCredentialToJson(*job.credential);
+  return out;
+}
+
+Result<runner::MonitorJob> MonitorJobFromJson(const json& j) {
+  if (!j.is_object()) return Malformed("monitor: not an object");
+  runner::MonitorJob job;
+  CV_ASSIGN_OR_RETURN(job.job_id, ReadString(j, kJobId));
+  if (!IsObjectId(job.job_id)) return Malformed("monitor.job_id: not an object id");
+  const auto connection = j.find(kConnection);
+  if (connection == j.end() || !connection->is_object()) {
+    return Malformed("monitor.connection: missing");
+  }
+  Result<SealedConnection> sealed_connection = SealedConnectionFromJson(*connection);
+  if (!sealed_connection.ok()) {
+    return Malformed("monitor.connection: " + sealed_connection.status().message());
+  }
+  job.connection = std::move(sealed_connection).value();
+  if (const auto credential = j.find(kCredential);
+      credential != j.end() && !credential->is_null()) {
+    if (!credential->is_object()) return Malformed("monitor.credential: not an object");
+    Result<SealedCredential> sealed_credential = SealedCredentialFromJson(*credential);
+    if (!sealed_credential.ok()) {
+      return Malformed("monitor.credential: " + sealed_credential.status().message());
+    }
+    job.credential = std::move(sealed_credential).value();
+  }
+  const std::string_view named = job.connection.credential_id;
+  if (job.credential ? job.credential->id != named : !named.empty()) {
+    return Malformed("monitor.credential: not the connection's credential");
+  }
+  const auto grants = j.find(kGrants);
+  if (grants == j.end() || !grants->is_array() || grants->empty()) {
+    return Malformed("monitor.grants: missing");
+  }
+  for (const json& item : *grants) {
+    Result<KeyGrant> grant = KeyGrantFromJson(item);
+    if (!grant.ok()) return Malformed("monitor.grants: " + grant.status().message());
+    if (grant->workspace_id != job.connection.workspace_id) {
+      return Malformed("monitor.grants: a grant for another workspace");
+    }
+    job.grants.push_back(std::move(grant).value());
+  }
+  const auto granters = j.find(kGranters);
+  if (granters == j.end() || !granters->is_object()) {
+    return Malformed("monitor.granters: missing");
+  }
+  Result<PinnedKeys> pinned = PinnedKeysFromJson(*granters);
+  if (!pinned.ok()) return Malformed("monitor.granters: " + pinned.status().message());
+  job.granters = std::move(pinned).value();
+  return job;
+}
+
+Result<std::string> EncodeMonitor(uint64_t request_id, const runner::MonitorJob& job) {
+  std::string frame =
+      json{{kType, kTypeMonitor}, {kRequestId, request_id}, {kMonitor, MonitorJobToJson(job)}}
+          .dump();
+  if (frame.size() > kMaxRunnerFrameBytes) {
+    return Status(ErrorCode::kInvalidArgument, "monitor frame: larger than a runner reads");
+  }
+  return frame;
+}
+
 std::string EncodeResult(uint64_t request_id, const SignedTestResult& result) {
   return json{
       {kType, kTypeResult}, {kRequestId, request_id}, {kResult, SignedTestResultToJson(result)}}
@@ -198,7 +278,8 @@ Result<RunnerFrame> ParseRunnerFrame(std::string_view text) {
 }
 
 Result<RunnerFrame> ParseServerFrame(std::string_view text) {
-  CV_ASSIGN_OR_RETURN(auto opened, Open(text, {kTypeChallenge, kTypeReady, kTypeJob}));
+  CV_ASSIGN_OR_RETURN(auto opened,
+                      Open(text, {kTypeChallenge, kTypeReady, kTypeJob, kTypeMonitor}));
   const auto& [frame, type] = opened;
   RunnerFrame out;
   if (type == kTypeChallenge) {
@@ -213,8 +294,15 @@ Result<RunnerFrame> ParseServerFrame(std::string_view text) {
     out.type = FrameType::kReady;
     return out;
   }
-  out.type = FrameType::kJob;
   CV_ASSIGN_OR_RETURN(out.request_id, ReadRequestId(frame));
+  if (type == kTypeMonitor) {
+    out.type = FrameType::kMonitor;
+    const auto it = frame.find(kMonitor);
+    if (it == frame.end()) return Malformed("monitor: missing");
+    CV_ASSIGN_OR_RETURN(out.monitor, MonitorJobFromJson(*it));
+    return out;
+  }
+  out.type = FrameType::kJob;
   CV_ASSIGN_OR_RETURN(out.job, ReadBytes(frame, kJob, 0));
   return out;
 }

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <utility>
 
+#include "credvault/identity.h"
+#include "credvault/secret.h"
 #include "relay/runner_protocol.h"
 
 namespace credvault::server::remote_runner {
@@ -44,6 +47,24 @@ Status ApplyServerCa(std::string_view value, RunnerConfig& config) {
   return Status::Ok();
 }
 
+// ID=KEY: an account id and its Ed25519 public key, base64url (as the API shows it) or base64.
+Status ApplyTrustGranter(std::string_view value, RunnerConfig& config) {
+  const size_t equals = value.find('=');
+  if (equals == std::string_view::npos || equals == 0) {
+    return Bad("trust-granter", "expected ACCOUNT_ID=PUBLIC_KEY");
+  }
+  const std::string id(value.substr(0, equals));
+  // base64 may end in '=' padding: the id is everything before the first '='.
+  const std::string_view text = value.substr(equals + 1);
+  Bytes key;
+  if (!Base64UrlDecode(text, &key) && !Base64Decode(text, &key)) key.clear();
+  if (key.size() != kSignPublicKeyBytes) {
+    return Bad("trust-granter", "the key of " + id + " is not a base64 Ed25519 public key");
+  }
+  config.trusted_granters[id] = std::move(key);
+  return Status::Ok();
+}
+
 struct Option {
   std::string_view flag;
   std::string_view env;
@@ -53,7 +74,7 @@ struct Option {
 };
 
 // The single declaration of every option: parsing and --help both read it.
-constexpr std::array<Option, 6> kOptions = {{
+constexpr std::array<Option, 7> kOptions = {{
     {"server", "CREDVAULT_RUNNER_SERVER", "URL",
      "server to dial: ws://host:port, wss://host (http:// and https:// work too)", ApplyServer},
     {"key-dir", "CREDVAULT_RUNNER_KEY_DIR", "DIR",
@@ -61,6 +82,11 @@ constexpr std::array<Option, 6> kOptions = {{
     {"jobs", "CREDVAULT_RUNNER_JOBS", "N", "tests run at once (default 8)", ApplyJobs},
     {"server-ca", "CREDVAULT_RUNNER_SERVER_CA", "FILE",
      "PEM CA certificates for a wss:// server (default: the system store)", ApplyServerCa},
+    {"trust-granter", "", "ID=KEY",
+     "repeatable: pin a workspace admin's Ed25519 public key (base64url); monitoring jobs whose "
+     "grant anyone else signed are refused. Without it the runner trusts the granter keys the "
+     "server sends",
+     ApplyTrustGranter},
     {"print-keys", "", "", "print the runner's id and public keys as JSON and exit",
      [](std::string_view, RunnerConfig& c) {
        c.print_keys = true;
@@ -187,7 +213,8 @@ std::string RunnerUsage() {
   std::string out =
       "usage: credvault-runner --server URL --key-dir DIR [options]\n\n"
       "Dials out to a credvault server over a WebSocket, proves its key, and runs the\n"
-      "connectivity tests that workspaces which admitted it seal to it.\n\n";
+      "connectivity tests that workspaces which admitted it seal to it, and the scheduled\n"
+      "monitoring tests of workspaces whose admins granted it their keys.\n\n";
   for (const Option& option : kOptions) {
     std::string left = "  --" + std::string(option.flag);
     if (!option.value_name.empty()) left += " " + std::string(option.value_name);

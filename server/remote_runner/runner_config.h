@@ -6,6 +6,12 @@
 //   --key-dir DIR       CREDVAULT_RUNNER_KEY_DIR    holds runner.key (0600, made on first start)
 //   --jobs N            CREDVAULT_RUNNER_JOBS       tests at once (default 8)
 //   --server-ca FILE    CREDVAULT_RUNNER_SERVER_CA  PEM CA for wss (default: the system store)
+//   --trust-granter ID=KEY                          (repeatable) pin a workspace admin's Ed25519
+//                                                   public key (base64url or base64): monitoring
+//                                                   jobs whose grant is signed by anyone else are
+//                                                   refused. Without any, the runner trusts the
+//                                                   granters' keys the server sends with each
+//                                                   job (runner/monitor_job.h).
 //   --print-keys                                    print {id, keys, fingerprint} as JSON, exit
 //   --help
 // The workspace's address policy is not a runner option: it comes inside each sealed job.
@@ -21,6 +27,7 @@
 
 #include "config.h"
 #include "credvault/status.h"
+#include "credvault/workspace_keys.h"
 
 namespace credvault::server::remote_runner {
 
@@ -39,6 +46,7 @@ struct RunnerConfig {
   std::string key_dir;
   std::string server_ca;  // empty: the system CA store
   int jobs = 8;
+  PinnedKeys trusted_granters;  // account id -> Ed25519 public key; empty: the server's map
   bool print_keys = false;
   bool show_help = false;
 };

@@ -12,6 +12,14 @@
 // stderr: the runner id and key fingerprint at start (compare them with what the web app
 // shows before admitting the runner), connects, disconnects, and one line per job (its
 // request id, whether it was signed or refused, its duration) — never a job or a result.
+//
+// Monitoring jobs ("monitor" frames) come from the scheduler of the server this runner is
+// connected to, for workspaces that granted it their keys: the runner opens its grant, the
+// connection and the credential itself (runner/monitor_job.h), probes exactly as for a test
+// job, wipes, and signs a result bound to the job id and the connection. With
+// --trust-granter it accepts only grants signed by the admins pinned there (PinGranters) and
+// refuses the rest with untrusted_signer; without it, it trusts the granters' keys the server
+// sends. A refusal is logged as a "monitor" line with its error code only.
 #include <openssl/ssl.h>
 #include <unistd.h>
 
@@ -223,6 +231,10 @@ class Connection : public Link, public std::enable_shared_from_this<Connection<W
         if (stopping_) return Stop();
         break;
       case State::kReady:
+        if (frame->type == relay::FrameType::kMonitor) {
+          OnMonitor(frame->request_id, std::move(frame->monitor));
+          break;
+        }
         if (frame->type != relay::FrameType::kJob) return Violation("expected a job");
         OnJob(frame->request_id, std::move(frame->job));
         break;
@@ -233,6 +245,26 @@ class Connection : public Link, public std::enable_shared_from_this<Connection<W
   }
 
   void OnJob(uint64_t request_id, Bytes job) {
+    runner::Runner* runner = &shared_.runner;
+    Queue(request_id, "job",
+          [runner, job = std::move(job)] { return runner->RunJob(job, UnixNow()); });
+  }
+
+  void OnMonitor(uint64_t request_id, runner::MonitorJob job) {
+    // Refused before it is queued: a grant by an admin this runner does not trust is never
+    // opened.
+    if (const Status pinned = runner::PinGranters(shared_.config.trusted_granters, job);
+        !pinned.ok()) {
+      return Answer(request_id, "monitor", pinned, 0.0);
+    }
+    runner::Runner* runner = &shared_.runner;
+    Queue(request_id, "monitor",
+          [runner, job = std::move(job)] { return runner->RunMonitorJob(job, UnixNow()); });
+  }
+
+  // Runs `work` on the pool and answers `request_id` with what it returns.
+  template <typename Work>
+  void Queue(uint64_t request_id, const char* kind, Work work) {
     if (stopping_) {
       return Send(relay::EncodeError(request_id,
                                      Status(ErrorCode::kUnavailable, "the runner is stopping")));
@@ -241,17 +273,16 @@ class Connection : public Link, public std::enable_shared_from_this<Connection<W
     std::weak_ptr<Connection> weak = this->shared_from_this();
     // The runner and the io_context outlive the pool (Run declares them first); the
     // connection may not, so it is held weakly.
-    runner::Runner* runner = &shared_.runner;
     net::io_context* io_context = &shared_.io_context;
     const bool queued =
-        shared_.pool.Post([weak, runner, io_context, request_id, job = std::move(job)] {
+        shared_.pool.Post([weak, io_context, request_id, kind, work = std::move(work)] {
           const SteadyClock::time_point started = SteadyClock::now();
-          Result<SignedTestResult> result = runner->RunJob(job, UnixNow());
+          Result<SignedTestResult> result = work();
           const double millis =
               std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count();
-          net::post(*io_context, [weak, request_id, millis, result = std::move(result)] {
+          net::post(*io_context, [weak, request_id, kind, millis, result = std::move(result)] {
             if (std::shared_ptr<Connection> self = weak.lock()) {
-              self->OnJobDone(request_id, result, millis);
+              self->OnJobDone(request_id, kind, result, millis);
             }
           });
         });
@@ -263,18 +294,25 @@ class Connection : public Link, public std::enable_shared_from_this<Connection<W
     }
   }
 
-  void OnJobDone(uint64_t request_id, const Result<SignedTestResult>& result, double millis) {
+  void OnJobDone(uint64_t request_id, const char* kind, const Result<SignedTestResult>& result,
+                 double millis) {
     --in_flight_;
+    Answer(request_id, kind, result, millis);
+    if (stopping_ && in_flight_ == 0) CloseNow();
+  }
+
+  // Logs the job (`kind`: "job" or "monitor") with its code only, and answers the server.
+  void Answer(uint64_t request_id, const char* kind, const Result<SignedTestResult>& result,
+              double millis) {
     LogFields fields;
     fields.Add("request_id", request_id)
         .Add("status", result.ok() ? std::string_view("signed") : result.status().code_name())
         .Add("duration_ms", std::round(millis * 1000.0) / 1000.0);
-    shared_.log.Write("job", fields);
+    shared_.log.Write(kind, fields);
     if (!closing_) {
       Send(result.ok() ? relay::EncodeResult(request_id, *result)
                        : relay::EncodeError(request_id, result.status()));
     }
-    if (stopping_ && in_flight_ == 0) CloseNow();
   }
 
   void Send(std::string frame) {
@@ -468,7 +506,8 @@ int Run(const RunnerConfig& config, const JsonLog& log) {
                                {"fingerprint", KeyFingerprint(runner.identity().sign_public_key())},
                                {"server", std::string(config.server.tls ? "wss://" : "ws://") +
                                               config.server.HostHeader() + config.server.target},
-                               {"jobs", config.jobs}});
+                               {"jobs", config.jobs},
+                               {"trusted_granters", config.trusted_granters.size()}});
   Agent agent(shared);
   agent.Start();
   io_context.run();

@@ -39,4 +39,13 @@ Result<ProbeJobSpec> OpenMonitorJob(const Identity& runner, const MonitorJob& jo
   return ProbeJobSpecFor(connection, &credential, job.options);
 }
 
+Status PinGranters(const PinnedKeys& trusted, MonitorJob& job) {
+  if (trusted.empty()) return Status::Ok();
+  job.granters = trusted;
+  for (const KeyGrant& grant : job.grants) {
+    if (trusted.count(grant.granter_id) != 0) return Status::Ok();
+  }
+  return Status(ErrorCode::kUntrustedSigner, "no grant of this job is by a granter pinned here");
+}
+
 }  // namespace credvault::runner

@@ -6,9 +6,12 @@
 // and the credential, and builds the probe target with the core's ProbeJobSpecFor, exactly
 // as a client does before it seals a test job.
 //
-// Pinning: `granters` comes from the server (the granting admin's account key), so it only
-// proves the grant was signed by the key the server says that admin has; a runner that must
-// not trust the server for this pins the admins' keys itself (see the report of issue 8).
+// Pinning: `granters` comes from the server (the granting admin's account key), so by
+// itself it only proves the grant was signed by the key the server says that admin has. A
+// runner that must not trust the server for this pins the admins' keys itself
+// (credvault-runner --trust-granter) and applies them with PinGranters before opening: a grant
+// signed by anyone else is then refused (kUntrustedSigner, or kBadSignature when the server
+// names a pinned admin but the signature is not that admin's).
 //
 // OpenMonitorJob is pure (no clock, no I/O) and reentrant. The spec it returns owns the
 // secrets in SecretBytes; drop it as soon as the probe is made.
@@ -42,6 +45,11 @@ struct MonitorJob {
 // kDecryptFailed / kWrongRecipient, OpenConnection / OpenCredential's errors,
 // ProbeJobSpecFor's kValidation.
 Result<ProbeJobSpec> OpenMonitorJob(const Identity& runner, const MonitorJob& job);
+
+// Replaces the server's granters with the runner's own pins `trusted` (unless empty: then the
+// server's map stands). kUntrustedSigner when no grant in the job is by a pinned granter, so
+// the refusal comes before anything is opened.
+Status PinGranters(const PinnedKeys& trusted, MonitorJob& job);
 
 }  // namespace credvault::runner
 

@@ -1,9 +1,12 @@
 // The standalone runner's wire protocol (relay/runner_protocol.h), its pending-job table
-// (relay/pending_jobs.h) and its command line (remote_runner/runner_config.h).
+// (relay/pending_jobs.h) and its command line (remote_runner/runner_config.h); the
+// monitoring frame with real sealed records, its bad forms, and the runner's granter pins
+// (runner/monitor_job.h PinGranters, --trust-granter).
 #include "relay/runner_protocol.h"
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -11,8 +14,10 @@
 
 #include "credvault/crypto.h"
 #include "credvault/identity.h"
+#include "credvault/model_json.h"
 #include "relay/pending_jobs.h"
 #include "remote_runner/runner_config.h"
+#include "runner/monitor_job.h"
 
 namespace credvault::server {
 namespace {
@@ -349,6 +354,160 @@ TEST(RemoteRunnerConfig, ReconnectBacksOffToAMaximum) {
   EXPECT_EQ(remote_runner::ReconnectDelay(1000, 0.0), milliseconds(30000));
   EXPECT_EQ(remote_runner::ReconnectDelay(0, 0.5), milliseconds(900));
   EXPECT_GE(remote_runner::ReconnectDelay(5, 0.999), milliseconds(24000));
+}
+
+// A monitoring job as the scheduler builds it: real sealed records and a real grant.
+class MonitorFrame : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitCrypto().ok());
+    const std::string ws = NewObjectId();
+    admin_ = Identity::Generate(NewObjectId());
+    runner_ = Identity::Generate(NewObjectId());
+    keys_ = std::make_unique<WorkspaceKeys>(WorkspaceKeys::Generate(ws, 1));
+    ConnectionView connection;
+    connection.id = NewObjectId();
+    connection.workspace_id = ws;
+    connection.kind = ServiceKind::kPrometheus;
+    connection.name = "prom";
+    connection.endpoint = *ParseEndpoint("http://127.0.0.1:9090");
+    connection.credential_id = NewObjectId();
+    CredentialView credential;
+    credential.name = "prom reader";
+    credential.kind = ServiceKind::kPrometheus;
+    credential.method = AuthMethod::kBasic;
+    credential.fields.Set(CredentialField::kUsername, "reader");
+    credential.fields.Set(CredentialField::kPassword, "frame canary 4c1d");
+    CredentialRecord record;
+    record.id = connection.credential_id;
+    record.owner_id = admin_->id();
+    record.workspace_id = ws;
+    const WorkspaceKeys* workspaces[] = {keys_.get()};
+    job_.job_id = NewObjectId();
+    job_.connection = *SealConnection(connection, *keys_);
+    job_.credential = *SealCredential(credential, record, NewDataKey(), workspaces);
+    job_.grants.push_back(
+        *MakeGrant(*admin_, *keys_, true, runner_->id(), runner_->box_public_key()));
+    job_.granters[admin_->id()] = admin_->sign_public_key();
+  }
+
+  // The monitor frame with `edit` applied to its "monitor" object.
+  std::string Edited(const std::function<void(json&)>& edit) const {
+    json frame = json::parse(*relay::EncodeMonitor(5, job_));
+    edit(frame["monitor"]);
+    return frame.dump();
+  }
+
+  std::unique_ptr<Identity> admin_;
+  std::unique_ptr<Identity> runner_;
+  std::unique_ptr<WorkspaceKeys> keys_;
+  runner::MonitorJob job_;
+};
+
+TEST_F(MonitorFrame, RoundTripsAndTheRunnerOpensIt) {
+  Result<std::string> text = relay::EncodeMonitor(5, job_);
+  ASSERT_TRUE(text.ok());
+  // Ciphertext and public keys only: the password is nowhere in the frame.
+  EXPECT_EQ(text->find("frame canary"), std::string::npos);
+  Result<relay::RunnerFrame> frame = relay::ParseServerFrame(*text);
+  ASSERT_TRUE(frame.ok()) << frame.status().ToString();
+  EXPECT_EQ(frame->type, FrameType::kMonitor);
+  EXPECT_EQ(frame->request_id, 5u);
+  EXPECT_EQ(frame->monitor.job_id, job_.job_id);
+  EXPECT_EQ(frame->monitor.connection.sealed_details, job_.connection.sealed_details);
+  ASSERT_TRUE(frame->monitor.credential.has_value());
+  EXPECT_EQ(frame->monitor.credential->id, job_.credential->id);
+  ASSERT_EQ(frame->monitor.grants.size(), 1u);
+  EXPECT_EQ(frame->monitor.grants[0].signature, job_.grants[0].signature);
+  EXPECT_EQ(frame->monitor.granters, job_.granters);
+  Result<ProbeJobSpec> spec = runner::OpenMonitorJob(*runner_, frame->monitor);
+  EXPECT_TRUE(spec.ok()) << spec.status().ToString();
+  // Only the runner reads it: a server never receives a monitor frame.
+  EXPECT_EQ(relay::ParseRunnerFrame(*text).code(), ErrorCode::kMalformed);
+}
+
+TEST_F(MonitorFrame, BadMonitorFramesAreMalformed) {
+  const std::string other_ws = NewObjectId();
+  const std::vector<std::pair<std::string, std::function<void(json&)>>> bad = {
+      {"not an object", [](json& m) { m = json::array(); }},
+      {"job id", [](json& m) { m["job_id"] = "not-an-id"; }},
+      {"no connection", [](json& m) { m.erase("connection"); }},
+      {"connection", [](json& m) { m["connection"]["sealed_details"] = 7; }},
+      {"credential", [](json& m) { m["credential"] = "x"; }},
+      {"other credential", [](json& m) { m["credential"]["id"] = NewObjectId(); }},
+      {"missing credential", [](json& m) { m.erase("credential"); }},
+      {"no grants", [](json& m) { m["grants"] = json::array(); }},
+      {"grant", [](json& m) { m["grants"][0]["signature"] = "%%"; }},
+      {"grant elsewhere", [&](json& m) { m["grants"][0]["workspace_id"] = other_ws; }},
+      {"granters", [](json& m) { m["granters"] = json::array(); }},
+      {"granter key", [](json& m) { m["granters"]["x"] = "AAAA"; }},
+  };
+  for (const auto& [what, edit] : bad) {
+    EXPECT_EQ(relay::ParseServerFrame(Edited(edit)).code(), ErrorCode::kMalformed) << what;
+  }
+  EXPECT_EQ(relay::ParseServerFrame(R"({"type":"monitor","request_id":1})").code(),
+            ErrorCode::kMalformed);
+  EXPECT_EQ(relay::ParseServerFrame(R"({"type":"monitor","monitor":{}})").code(),
+            ErrorCode::kMalformed);
+  EXPECT_EQ(relay::ParseServerFrame(R"({"type":"monitor")").code(), ErrorCode::kParseError);
+}
+
+TEST_F(MonitorFrame, TooLargeForARunnerIsRefusedBeforeSending) {
+  job_.credential->sealed_secret = Bytes(relay::kMaxRunnerFrameBytes, 1);
+  EXPECT_EQ(relay::EncodeMonitor(1, job_).code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(MonitorFrame, PinnedGrantersReplaceTheServersMap) {
+  // No pins: the server's map stands.
+  runner::MonitorJob job = job_;
+  ASSERT_TRUE(runner::PinGranters({}, job).ok());
+  EXPECT_EQ(job.granters, job_.granters);
+  // The admin pinned with its own key: opens.
+  job = job_;
+  ASSERT_TRUE(runner::PinGranters({{admin_->id(), admin_->sign_public_key()}}, job).ok());
+  EXPECT_TRUE(runner::OpenMonitorJob(*runner_, job).ok());
+  // Only another admin is pinned: refused before anything is opened.
+  const std::unique_ptr<Identity> other = Identity::Generate(NewObjectId());
+  job = job_;
+  EXPECT_EQ(runner::PinGranters({{other->id(), other->sign_public_key()}}, job).code(),
+            ErrorCode::kUntrustedSigner);
+  // The server names the pinned admin but the grant is not that admin's key's signature
+  // (the server swapped the granter's key): refused when opened.
+  job = job_;
+  ASSERT_TRUE(runner::PinGranters({{admin_->id(), other->sign_public_key()}}, job).ok());
+  EXPECT_EQ(runner::OpenMonitorJob(*runner_, job).code(), ErrorCode::kBadSignature);
+  // A grant made by a granter the server vouches for but the runner does not pin.
+  job = job_;
+  job.grants[0] = *MakeGrant(*other, *keys_, true, runner_->id(), runner_->box_public_key());
+  job.granters = {{other->id(), other->sign_public_key()}};
+  EXPECT_TRUE(runner::OpenMonitorJob(*runner_, job).ok());  // trusting the server: opens
+  EXPECT_EQ(runner::PinGranters({{admin_->id(), admin_->sign_public_key()}}, job).code(),
+            ErrorCode::kUntrustedSigner);
+}
+
+TEST(RemoteRunnerConfig, TrustGranterPinsAdminKeys) {
+  const Bytes key(32, 0xfb);
+  const std::string url = Base64UrlEncode(key);
+  const std::string standard = Base64Encode(key);  // with '+', '/' and '=' padding
+  Result<remote_runner::RunnerConfig> config =
+      ParseRunnerConfig({"--server", "ws://h:1", "--key-dir", "/k", "--trust-granter",
+                         "admin-a=" + url, "--trust-granter=admin-b=" + standard},
+                        Env({}));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_EQ(config->trusted_granters.size(), 2u);
+  EXPECT_EQ(config->trusted_granters.at("admin-a"), key);
+  EXPECT_EQ(config->trusted_granters.at("admin-b"), key);
+  EXPECT_TRUE(ParseRunnerConfig({"--server", "ws://h:1", "--key-dir", "/k"}, Env({}))
+                  ->trusted_granters.empty());
+  for (const std::string& bad :
+       {std::string("admin"), "=" + url, std::string("admin=AAAA"), std::string("admin=%%%")}) {
+    EXPECT_EQ(ParseRunnerConfig({"--server", "ws://h:1", "--key-dir", "/k", "--trust-granter", bad},
+                                Env({}))
+                  .code(),
+              ErrorCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_NE(remote_runner::RunnerUsage().find("--trust-granter"), std::string::npos);
 }
 
 }  // namespace
