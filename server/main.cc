@@ -184,14 +184,16 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
       return relay == nullptr ? nullptr : relay->LinkFor(pinned);
     });
   }
-  // Active monitoring: scheduled tests of the connections whose workspace granted the
-  // built-in runner its keys (monitor/scheduler.h); stopped before the runner is joined.
+  // Active monitoring: scheduled tests of the connections whose workspace granted a runner
+  // this server holds (the built-in one or a standalone one connected here) its keys
+  // (monitor/scheduler.h); stopped before the runners are let go.
   monitor::SchedulerOptions monitor_options;
   monitor_options.minute_seconds = config.monitor_minute_seconds;
   monitor_options.tick =
       std::chrono::milliseconds(config.monitor_minute_seconds < 60 ? 250 : 1000);
   monitor_options.max_in_flight = static_cast<size_t>(config.runner_jobs) * 2;
-  monitor::MonitorScheduler scheduler(timed_store, api::SystemClock, builtin, &metrics, &log,
+  monitor_options.sole_server = !PostgresStore::IsPostgresUrl(config.store);
+  monitor::MonitorScheduler scheduler(timed_store, api::SystemClock, &runners, &metrics, &log,
                                       monitor_options);
   scheduler.Start();
   Router router;

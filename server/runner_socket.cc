@@ -42,6 +42,7 @@ class RemoteRunnerLink : public relay::RunnerLink {
  public:
   explicit RemoteRunnerLink(std::weak_ptr<RunnerSocket> socket) : socket_(std::move(socket)) {}
   void Submit(Bytes sealed_job, relay::RelayDone done) override;
+  void SubmitMonitor(runner::MonitorJob job, relay::RelayDone done) override;
 
  private:
   std::weak_ptr<RunnerSocket> socket_;
@@ -86,9 +87,26 @@ class RunnerSocket : public Closable, public std::enable_shared_from_this<Runner
   void SubmitOnStrand(const Bytes& sealed_job, relay::RelayDone done) {
     if (!attached_ || closing_) return done(Unavailable("the runner disconnected"));
     if (pending_.full()) return done(Unavailable("the runner is busy with other tests; try again"));
+    // A client is answered with what the relay may say for a runner's refusal.
+    relay::RelayDone relayed = [done = std::move(done)](Result<SignedTestResult> result) {
+      if (result.ok()) return done(std::move(result));
+      done(relay::RelayStatusOfRunnerError(result.status()));
+    };
+    const uint64_t id =
+        pending_.Add(std::move(relayed), SteadyClock::now() + context_.runner_limits.job_timeout);
+    Send(relay::EncodeJob(id, sealed_job));
+  }
+
+  // On the strand (posted by RemoteRunnerLink::SubmitMonitor). The runner's refusal reaches
+  // the scheduler's log with its own code (untrusted_signer, not_found, ...).
+  void SubmitMonitorOnStrand(const runner::MonitorJob& job, relay::RelayDone done) {
+    if (!attached_ || closing_) return done(Unavailable("the runner disconnected"));
+    if (pending_.full()) return done(Unavailable("the runner is busy with other tests; try again"));
     const uint64_t id =
         pending_.Add(std::move(done), SteadyClock::now() + context_.runner_limits.job_timeout);
-    Send(relay::EncodeJob(id, sealed_job));
+    Result<std::string> frame = relay::EncodeMonitor(id, job);
+    if (!frame.ok()) return pending_.Take(id)(frame.status());
+    Send(std::move(frame).value());
   }
 
  private:
@@ -173,7 +191,7 @@ class RunnerSocket : public Closable, public std::enable_shared_from_this<Runner
     relay::RelayDone done = pending_.Take(frame.request_id);
     if (!done) return;  // answered too late (already failed) or never asked: dropped
     if (frame.type == relay::FrameType::kResult) return done(std::move(frame.result));
-    done(relay::RelayStatusOfRunnerError(frame.error));
+    done(frame.error);
   }
 
   void Sweep() {
@@ -276,6 +294,16 @@ void RemoteRunnerLink::Submit(Bytes sealed_job, relay::RelayDone done) {
   raw->PostToStrand(
       [socket = std::move(socket), job = std::move(sealed_job), done = std::move(done)]() mutable {
         socket->SubmitOnStrand(job, std::move(done));
+      });
+}
+
+void RemoteRunnerLink::SubmitMonitor(runner::MonitorJob job, relay::RelayDone done) {
+  std::shared_ptr<RunnerSocket> socket = socket_.lock();
+  if (socket == nullptr) return done(Unavailable("the runner disconnected"));
+  RunnerSocket* raw = socket.get();
+  raw->PostToStrand(
+      [socket = std::move(socket), job = std::move(job), done = std::move(done)]() mutable {
+        socket->SubmitMonitorOnStrand(job, std::move(done));
       });
 }
 

@@ -4,9 +4,12 @@
 // The session hands over the TCP socket and the parsed upgrade request. The server sends a
 // fresh 32-byte challenge; a runner that signs it with its key (within
 // RunnerSocketLimits::hello_timeout) is attached to the RunnerHub under its id and signing
-// key, so only workspaces that pinned exactly that key reach it. Jobs go down as frames and
+// key, so only workspaces that pinned exactly that key reach it. Test jobs (from the relay)
+// and monitoring jobs (from the scheduler, monitor/scheduler.h) go down as frames and
 // end exactly once: with the runner's answer, kUnavailable after job_timeout (a late answer
-// is dropped), or kUnavailable when the socket closes. A malformed or unexpected frame, or
+// is dropped), or kUnavailable when the socket closes. A test job's refusal reaches the client
+// as RelayStatusOfRunnerError says; a monitoring job's keeps the runner's code (it is only
+// logged). A malformed or unexpected frame, or
 // a bad hello, closes the socket with the policy-violation close code. Beast keeps the
 // socket alive with pings. Sockets beyond max_sockets are closed with "try again later".
 // Each socket registers in ServerContext::sessions, so a graceful stop closes it.

@@ -16,7 +16,7 @@ Status Busy() {
 }  // namespace
 
 Result<std::shared_ptr<BuiltinRunner>> BuiltinRunner::New(runner::RunnerOptions options,
-                                                         Clock clock) {
+                                                          Clock clock) {
   const size_t threads = options.max_concurrent_jobs;
   CV_ASSIGN_OR_RETURN(std::unique_ptr<runner::Runner> runner,
                       runner::Runner::New(std::move(options)));
@@ -38,10 +38,6 @@ void BuiltinRunner::Submit(Bytes sealed_job, RelayDone done) {
     (*shared_done)(std::move(result));
   });
   if (!queued) (*shared_done)(Busy());
-}
-
-Bytes BuiltinRunner::RunnerSignPublicKey() const {
-  return identity().sign_public_key();
 }
 
 void BuiltinRunner::SubmitMonitor(runner::MonitorJob job, RelayDone done) {

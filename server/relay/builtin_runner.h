@@ -15,14 +15,13 @@
 #include <memory>
 
 #include "credvault/identity.h"
-#include "monitor/scheduler.h"
 #include "relay/job_threads.h"
 #include "relay/runner_hub.h"
 #include "runner/runner.h"
 
 namespace credvault::server::relay {
 
-class BuiltinRunner : public RunnerLink, public monitor::MonitorRunner {
+class BuiltinRunner : public RunnerLink {
  public:
   using Clock = std::function<int64_t()>;  // unix seconds
 
@@ -33,8 +32,6 @@ class BuiltinRunner : public RunnerLink, public monitor::MonitorRunner {
 
   // Monitoring jobs (monitor/scheduler.h) run on the same threads as relayed tests, under
   // the same limits.
-  std::string RunnerId() const override { return identity().id(); }
-  Bytes RunnerSignPublicKey() const override;
   void SubmitMonitor(runner::MonitorJob job, RelayDone done) override;
 
   // Attaches this runner to `hub` under its own id and signing key.

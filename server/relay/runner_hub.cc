@@ -4,6 +4,10 @@
 
 namespace credvault::server::relay {
 
+void RunnerLink::SubmitMonitor(runner::MonitorJob, RelayDone done) {
+  done(Status(ErrorCode::kUnavailable, "this runner link takes no monitoring jobs"));
+}
+
 void RunnerHub::Attach(std::string runner_id, Bytes sign_public_key,
                        std::shared_ptr<RunnerLink> link) {
   std::lock_guard lock(mutex_);

@@ -6,6 +6,9 @@
 // AND its pinned signing key), so a process that dials in with a known id but another key
 // never receives that workspace's jobs. The hub only moves bytes: it cannot open a job, and
 // the result it hands back is checked against the pinned key before anyone believes it.
+// A link may also take monitoring jobs (runner/monitor_job.h: ciphertext, grants and public
+// keys only) for the scheduler (monitor/scheduler.h), which looks links up with Find only:
+// a monitoring job never goes through the fallback to another server.
 //
 // Thread-safe: links attach and detach from I/O threads while handlers look them up.
 #ifndef CREDVAULT_SERVER_RELAY_RUNNER_HUB_H_
@@ -22,6 +25,7 @@
 #include "credvault/secret.h"
 #include "credvault/status.h"
 #include "credvault/test_job.h"
+#include "runner/monitor_job.h"
 #include "store/store.h"
 
 namespace credvault::server::relay {
@@ -35,6 +39,10 @@ class RunnerLink {
  public:
   virtual ~RunnerLink() = default;
   virtual void Submit(Bytes sealed_job, RelayDone done) = 0;
+  // A monitoring job; the signed result must be bound to job.job_id and the connection.
+  // Default: kUnavailable at once (a link that only relays sealed bytes, e.g. to another
+  // server).
+  virtual void SubmitMonitor(runner::MonitorJob job, RelayDone done);
 };
 
 class RunnerHub {

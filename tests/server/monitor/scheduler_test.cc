@@ -1,8 +1,8 @@
-// The scheduler against a real SQLite store and a fake runner: only a workspace that
-// admitted the runner under its key AND granted it is monitored; ignored connections are
-// skipped; a due connection is handed once (not again while in flight, nor before its next
-// interval); the job carries the sealed records, the grant and the granter's pinned key; a
-// result the runner cannot produce records nothing.
+// The scheduler against a real SQLite store and fake runner links in a real hub: only a
+// workspace that admitted the runner under its key AND granted it is monitored; ignored
+// connections are skipped; a due connection is handed once (not again while in flight, nor
+// before its next interval); the job carries the sealed records, the grant and the granter's
+// pinned key; a result the runner cannot produce records nothing.
 #include "monitor/scheduler.h"
 
 #include <gtest/gtest.h>
@@ -20,10 +20,11 @@ namespace {
 
 Bytes B(std::string_view text) { return Bytes(text.begin(), text.end()); }
 
-class FakeRunner : public MonitorRunner {
+class FakeRunner : public relay::RunnerLink {
  public:
-  std::string RunnerId() const override { return "runner-1"; }
-  Bytes RunnerSignPublicKey() const override { return B("runner-sign-key"); }
+  void Submit(Bytes, relay::RelayDone done) override {
+    done(Status(ErrorCode::kUnavailable, "not in these tests"));
+  }
   void SubmitMonitor(runner::MonitorJob job, relay::RelayDone done) override {
     jobs.push_back(std::move(job));
     dones.push_back(std::move(done));
@@ -43,6 +44,7 @@ class SchedulerTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
     runner_ = std::make_shared<FakeRunner>();
+    hub_.Attach("runner-1", B("runner-sign-key"), runner_);
     ASSERT_TRUE(
         store_
             ->Transact([&](Tx& tx) -> Status {
@@ -108,12 +110,13 @@ class SchedulerTest : public ::testing::Test {
     SchedulerOptions options;
     options.minute_seconds = 60;
     return std::make_unique<MonitorScheduler>(
-        *store_, [this] { return now_; }, runner_, nullptr, nullptr, options);
+        *store_, [this] { return now_; }, &hub_, nullptr, nullptr, options);
   }
 
   std::string dir_;
   std::unique_ptr<Store> store_;
   std::shared_ptr<FakeRunner> runner_;
+  relay::RunnerHub hub_;
   int64_t now_ = 1'000'000;
 };
 
@@ -198,13 +201,40 @@ TEST_F(SchedulerTest, ARunnerAdmittedUnderAnotherKeyIsNotThisOne) {
   EXPECT_EQ(scheduler->ScanOnce(), 0u);
 }
 
-TEST_F(SchedulerTest, WithoutARunnerNothingIsScanned) {
+TEST_F(SchedulerTest, WithoutAHubNothingIsScanned) {
   SchedulerOptions options;
   MonitorScheduler scheduler(
       *store_, [] { return int64_t{1}; }, nullptr, nullptr, nullptr, options);
   EXPECT_EQ(scheduler.ScanOnce(), 0u);
-  scheduler.Start();  // no thread without a runner
+  scheduler.Start();  // no thread without a hub
   scheduler.Stop();
+}
+
+TEST_F(SchedulerTest, AGrantedRunnerThisServerDoesNotHoldIsSkipped) {
+  hub_.Detach("runner-1", runner_.get());
+  auto scheduler = Make();
+  EXPECT_EQ(scheduler->ScanOnce(), 0u);
+  // It connects here: the next scan hands it the job.
+  hub_.Attach("runner-1", B("runner-sign-key"), runner_);
+  EXPECT_EQ(scheduler->ScanOnce(), 1u);
+  EXPECT_EQ(runner_->jobs.size(), 1u);
+}
+
+TEST_F(SchedulerTest, ALinkThatTakesNoMonitoringJobsRecordsNothing) {
+  // The base RunnerLink (e.g. a link to another server) refuses at once.
+  class RelayOnly : public relay::RunnerLink {
+   public:
+    void Submit(Bytes, relay::RelayDone) override {}
+  };
+  hub_.Detach("runner-1", runner_.get());
+  hub_.Attach("runner-1", B("runner-sign-key"), std::make_shared<RelayOnly>());
+  auto scheduler = Make();
+  EXPECT_EQ(scheduler->ScanOnce(), 1u);
+  EXPECT_EQ(scheduler->InFlight(), 0u);
+  auto history = ReadResult<std::vector<TestHistoryEntry>>(
+      *store_, [](ReadTx& tx) { return tx.ListTestHistory("ws-granted", HistoryFilter{}); });
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->empty());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "handlers/connection_tests.h"
@@ -65,6 +66,23 @@ TEST(RunnerHub, ReconnectReplacesAndOnlyTheCurrentLinkDetaches) {
   EXPECT_EQ(hub.Find(Pinned("runner-a", 1)), nullptr);
 }
 
+TEST(RunnerHub, MonitoringUsesOnlyLocalLinksAndARelayOnlyLinkRefusesIt) {
+  relay::RunnerHub hub;
+  auto remote = std::make_shared<CountingLink>();
+  hub.SetFallback([&](const RunnerRow&) { return remote; });
+  // Route falls back (a test job may cross to another server); Find, which the scheduler
+  // uses, never does.
+  EXPECT_EQ(hub.Route(Pinned("r", 1)), remote);
+  EXPECT_EQ(hub.Find(Pinned("r", 1)), nullptr);
+  // A link that only relays sealed bytes answers a monitoring job kUnavailable at once.
+  std::optional<Status> answer;
+  remote->SubmitMonitor(runner::MonitorJob{},
+                        [&](Result<SignedTestResult> result) { answer = result.status(); });
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(remote->submitted, 0);
+}
+
 TEST(JobThreads, RunsJobsOffTheCallerAndRefusesBeyondTheQueue) {
   std::promise<void> started;
   std::promise<void> release;
@@ -88,8 +106,8 @@ TEST(JobThreads, RunsJobsOffTheCallerAndRefusesBeyondTheQueue) {
 }
 
 json Payload() {
-  return {{"job_id", "j"},     {"connection_id", "c"}, {"outcome", "unauthorized"},
-          {"tested_at", 1700000000}, {"latency_ms", 12}, {"http_status", 401},
+  return {{"job_id", "j"},           {"connection_id", "c"}, {"outcome", "unauthorized"},
+          {"tested_at", 1700000000}, {"latency_ms", 12},     {"http_status", 401},
           {"runner_id", "runner-a"}};
 }
 
