@@ -15,7 +15,9 @@
 // FailoverRank may take the connection: the best-ranked while its tests keep being recorded,
 // the next one once the record is a whole interval overdue (the first is connected nowhere or
 // cannot test it), and so on round the ranking. Exactly one server holds that runner's link,
-// so two servers never dispatch the same connection. Thread-safe (pure functions).
+// so two servers never dispatch the same connection; the one overlap possible is at a
+// hand-over, when a run already a whole interval late still lands after the next runner
+// took over. Thread-safe (pure functions).
 #ifndef CREDVAULT_SERVER_MONITOR_SCHEDULE_H_
 #define CREDVAULT_SERVER_MONITOR_SCHEDULE_H_
 

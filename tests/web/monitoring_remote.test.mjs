@@ -5,8 +5,9 @@
 // real Prometheus and answers signed results, which the server verifies against the pinned
 // key and records. A changed password flips the connection with no client involved; a
 // revoked grant stops the results; a runner that pins another key for the admin
-// (--trust-granter) refuses the jobs, and only an error code reaches the logs.
-// The server runs with the test-only --monitor-minute-seconds 1.
+// (--trust-granter) refuses the jobs, and only an error code reaches the logs. On two servers
+// sharing PostgreSQL, only the server holding a runner's link dispatches to it.
+// The servers run with the test-only --monitor-minute-seconds 1.
 // Run: CREDVAULT_SERVER_BIN=... CREDVAULT_RUNNER_BIN=... NODE_PATH=/usr/share/nodejs \
 //   node --test tests/web/monitoring_remote.test.mjs
 import assert from 'node:assert/strict';
@@ -193,5 +194,84 @@ describe('active monitoring by a standalone runner', () => {
       ['runner log', Buffer.from(runner.rawLog)],
       ...extraRunners.map((r, i) => [`runner ${i} log`, Buffer.from(r.rawLog)])];
     assert.deepEqual(scanForSecrets(haystacks, { password: PASSWORD, changed: CHANGED }), []);
+  });
+});
+
+// Two servers on one PostgreSQL (hosted_support.mjs: no built-in runners): a runner is
+// connected to one server only, so only that server's scheduler dispatches to it — the other
+// holds no link and skips the granted runner. With a second granted runner on the other
+// server, each connection has one owner and both servers dispatch their own share.
+describe('active monitoring on two servers sharing PostgreSQL', () => {
+  let hosted;
+  let prom;
+  let client;
+  let ws;
+  const runners = [];
+  const connections = [];
+
+  const monitorTests = async (server) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return [...text.matchAll(/^credvault_connection_tests_total\{outcome="[^"]+",source="monitor"\} (\d+)/gm)]
+      .reduce((sum, [, n]) => sum + Number(n), 0);
+  };
+
+  before(async () => {
+    const { startHosted } = await import('./hosted_support.mjs');
+    [hosted, prom] = await Promise.all([
+      startHosted({ serverArgs: ['--monitor-minute-seconds', String(MINUTE_SECONDS)] }),
+      startPrometheus({ users: { reader: PASSWORD } }),
+    ]);
+    client = await createClient({ baseUrl: hosted.a.url });
+    await client.signUp(uniqueEmail('remote-monitor-pg'), USER_PW, { kdf: client.cv.kdfMinimum() });
+    ws = await client.createWorkspace('Monitored on two servers');
+    const credential = await ws.createCredential(promCredential(PASSWORD));
+    for (let i = 0; i < 12; ++i) {
+      connections.push(await ws.createConnection({ kind: 'prometheus', name: `pg ${i}`,
+        endpoint: prom.url, credential_id: credential.id }));
+    }
+    await ws.setMonitorDefault(1);
+  });
+
+  after(async () => {
+    if (client) await client.logOut().catch(() => {});
+    await Promise.all(runners.map((r) => r.stop()));
+    const { stopHosted } = await import('./hosted_support.mjs');
+    await Promise.all([stopHosted(hosted), prom && prom.close()]);
+  });
+
+  const addRunner = async (server, name) => {
+    const keyDir = makeTempDir('credvault-monitor-pg-runner-');
+    const keys = printKeys(keyDir);
+    const runner = startRunner(server.port, keyDir, ['--jobs', '2']);
+    runners.push(runner);
+    await waitForLog(runner, 'connected');
+    await ws.admitRunner({ id: keys.id, name, box_public_key: keys.box_public_key,
+      sign_public_key: keys.sign_public_key });
+    await ws.grantRunner(keys.id);
+    return keys;
+  };
+
+  test('only the server holding the runner\'s link dispatches to it', async () => {
+    const onB = await addRunner(hosted.b, 'on b');
+    await until('every connection tested twice', async () => {
+      for (const c of connections) if ((await ws.history(c.id)).length < 2) return false;
+      return true;
+    });
+    assert.equal(await monitorTests(hosted.a), 0);
+    assert.ok(await monitorTests(hosted.b) >= 2 * connections.length);
+    for (const c of connections) {
+      assert.ok((await ws.history(c.id)).every((e) => e.runner_id === onB.id));
+    }
+  });
+
+  test('with a granted runner on each server, both dispatch their own share', async () => {
+    const beforeA = await monitorTests(hosted.a);
+    const onA = await addRunner(hosted.a, 'on a');
+    await until('server A records results', async () => (await monitorTests(hosted.a)) >
+      beforeA + connections.length / 4);
+    const latest = await Promise.all(connections.map(async (c) => (await ws.history(c.id))[0]));
+    const byRunner = new Set(latest.map((e) => e.runner_id));
+    assert.ok(byRunner.has(onA.id), 'some connections are runner A\'s');
+    assert.ok(byRunner.size === 2, 'and some stay with runner B');
   });
 });
