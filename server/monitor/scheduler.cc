@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -43,6 +45,41 @@ struct MonitorScheduler::State {
   };
   std::vector<Entry> listing;
   int64_t listed_at = 0;  // unix seconds; 0 = never
+
+  // Results are recorded (a transaction with an fsync) on the recording thread, not on the
+  // thread that answers — for a standalone runner, one of the server's I/O threads.
+  std::mutex record_mutex;
+  std::condition_variable record_wake;
+  std::deque<std::function<void()>> records;  // guarded by record_mutex
+  bool recording = false;                     // a recording thread runs; by record_mutex
+
+  // Queues `record` for the recording thread; runs it here when there is none (tests calling
+  // ScanOnce, or a result landing after Stop).
+  void Record(std::function<void()> record) {
+    {
+      std::lock_guard<std::mutex> lock(record_mutex);
+      if (recording) {
+        records.push_back(std::move(record));
+        record_wake.notify_one();
+        return;
+      }
+    }
+    record();
+  }
+  // The recording thread: runs what is queued until StopRecording, then what is left.
+  void RecordLoop() {
+    std::unique_lock<std::mutex> lock(record_mutex);
+    for (;;) {
+      record_wake.wait(lock, [this] { return !records.empty() || !recording; });
+      if (records.empty()) return;
+      std::function<void()> next = std::move(records.front());
+      records.pop_front();
+      lock.unlock();
+      next();
+      next = nullptr;  // drop what it holds before taking the lock again
+      lock.lock();
+    }
+  }
 
   void Log(std::string_view event, const nlohmann::json& fields) const {
     if (log != nullptr) log->Write(event, fields);
@@ -172,6 +209,13 @@ void MonitorScheduler::Start() {
     std::lock_guard<std::mutex> state_lock(state_->mutex);
     state_->stopping = false;
   }
+  {
+    std::lock_guard<std::mutex> record_lock(state_->record_mutex);
+    state_->recording = true;
+  }
+  // A raw pointer: state_ outlives the thread (Stop joins it), so the thread never drops the
+  // last hold on the state and never joins itself.
+  recorder_ = std::thread([state = state_.get()] { state->RecordLoop(); });
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -187,6 +231,13 @@ void MonitorScheduler::Stop() {
   wake_.notify_all();
   state_->slot_freed.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(state_->record_mutex);
+    state_->recording = false;
+  }
+  state_->record_wake.notify_all();
+  // Records what is queued, then ends; results that land later are recorded where they land.
+  if (recorder_.joinable()) recorder_.join();
   // No scan after this: the hub's owner may take it away. Results still in flight keep only
   // the shared state.
   state_->runners = nullptr;
@@ -327,33 +378,38 @@ size_t MonitorScheduler::ScanOnce(std::optional<std::chrono::steady_clock::time_
     ++handed;
     choice.link->SubmitMonitor(std::move(job).value(), [state, request = std::move(request)](
                                                            Result<SignedTestResult> result) {
-      Result<RecordedTest> recorded =
-          result.ok() ? RecordTestResult(state->store, state->clock(), request, *result)
-                      : Result<RecordedTest>(result.status());
-      if (!recorded.ok()) {
-        state->Log("monitor_not_recorded", {{"workspace_id", request.workspace_id},
-                                            {"connection_id", request.connection_id},
-                                            {"runner_id", request.runner.id},
-                                            {"error", recorded.status().code_name()}});
-      } else {
-        if (state->metrics != nullptr) {
-          state->metrics->ObserveConnectionTest(TestOutcomeName(recorded->entry.outcome),
-                                                kSourceMonitor);
-        }
-        if (recorded->state_changed) {
-          state->Log("connection_monitor",
-                     {{"workspace_id", request.workspace_id},
-                      {"connection_id", request.connection_id},
-                      {"runner_id", request.runner.id},
-                      {"from", ConnectionStateName(recorded->entry.state_before)},
-                      {"to", ConnectionStateName(recorded->entry.state_after)},
-                      {"outcome", TestOutcomeName(recorded->entry.outcome)}});
-        }
-      }
-      state->Done(request.connection_id);
+      state->Record(
+          [state, request, result = std::move(result)] { RecordOne(*state, request, result); });
     });
   }
   return handed;
+}
+
+void MonitorScheduler::RecordOne(State& state, const TestRecordRequest& request,
+                                 const Result<SignedTestResult>& result) {
+  Result<RecordedTest> recorded =
+      result.ok() ? RecordTestResult(state.store, state.clock(), request, *result)
+                  : Result<RecordedTest>(result.status());
+  if (!recorded.ok()) {
+    state.Log("monitor_not_recorded", {{"workspace_id", request.workspace_id},
+                                       {"connection_id", request.connection_id},
+                                       {"runner_id", request.runner.id},
+                                       {"error", recorded.status().code_name()}});
+  } else {
+    if (state.metrics != nullptr) {
+      state.metrics->ObserveConnectionTest(TestOutcomeName(recorded->entry.outcome),
+                                           kSourceMonitor);
+    }
+    if (recorded->state_changed) {
+      state.Log("connection_monitor", {{"workspace_id", request.workspace_id},
+                                       {"connection_id", request.connection_id},
+                                       {"runner_id", request.runner.id},
+                                       {"from", ConnectionStateName(recorded->entry.state_before)},
+                                       {"to", ConnectionStateName(recorded->entry.state_after)},
+                                       {"outcome", TestOutcomeName(recorded->entry.outcome)}});
+    }
+  }
+  state.Done(request.connection_id);
 }
 
 }  // namespace credvault::server::monitor

@@ -23,8 +23,10 @@
 // one interval later, not on every tick.
 //
 // Thread-safety: Start/Stop from one thread; ScanOnce may be called from tests instead of
-// Start. Results arrive on the runners' threads; what they touch is shared (State), so a
-// result that lands after Stop is still safe. Owned by main(), which stops it before the
+// Start. Results arrive on the runners' threads (a standalone runner's on an I/O thread) and
+// are recorded on a recording thread of the scheduler, so no I/O thread waits on the store's
+// fsync; what they touch is shared (State), so a result that lands after Stop is still safe
+// (then recorded where it lands). Owned by main(), which stops it before the
 // store and the hub go away.
 #ifndef CREDVAULT_SERVER_MONITOR_SCHEDULER_H_
 #define CREDVAULT_SERVER_MONITOR_SCHEDULER_H_
@@ -44,6 +46,7 @@
 #include "api/endpoint.h"
 #include "credvault/secret.h"
 #include "json_log.h"
+#include "monitor/record_result.h"
 #include "ops/metrics.h"
 #include "relay/runner_hub.h"
 #include "runner/monitor_job.h"
@@ -94,12 +97,16 @@ class MonitorScheduler {
   // Lists the monitored connections again when the listing is RelistSeconds old. False when
   // the store could not be read (logged).
   bool Relist(int64_t now);
+  // Verifies and records one runner answer (or logs why not), then frees its slot.
+  static void RecordOne(State& state, const TestRecordRequest& request,
+                        const Result<SignedTestResult>& result);
 
   std::shared_ptr<State> state_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mutex_
   std::thread thread_;
+  std::thread recorder_;  // records results off the runners' threads (State::Record)
 };
 
 }  // namespace credvault::server::monitor

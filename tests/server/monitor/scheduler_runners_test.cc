@@ -13,9 +13,12 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "credvault/crypto.h"
@@ -298,6 +301,51 @@ TEST_F(SchedulerRunnersTest, AResultBoundToAnotherConnectionRecordsNothing) {
   EXPECT_EQ(lines[1]["error"], "untrusted_signer");
   // Ids and codes only: no message, nothing the runner wrote.
   EXPECT_EQ(text.str().find("pinned granter"), std::string::npos);
+}
+
+TEST_F(SchedulerRunnersTest, TheRunningSchedulerRecordsOnItsOwnThreadAndStopDrains) {
+  // Answers from the test thread, as a runner socket answers from an I/O thread.
+  class LockedLink : public relay::RunnerLink {
+   public:
+    void Submit(Bytes, relay::RelayDone done) override {
+      done(Status(ErrorCode::kUnavailable, "not in these tests"));
+    }
+    void SubmitMonitor(runner::MonitorJob job, relay::RelayDone done) override {
+      std::lock_guard<std::mutex> lock(mutex);
+      jobs.emplace_back(std::move(job), std::move(done));
+    }
+    std::mutex mutex;
+    std::vector<std::pair<runner::MonitorJob, relay::RelayDone>> jobs;
+  };
+  auto link = std::make_shared<LockedLink>();
+  relay::RunnerHub hub;
+  hub.Attach(identities_[0]->id(), identities_[0]->sign_public_key(), link);
+  SchedulerOptions options;
+  options.tick = std::chrono::milliseconds(10);
+  options.max_in_flight = 1000;
+  MonitorScheduler scheduler(
+      *store_, [this] { return now_; }, &hub, nullptr, nullptr, options);
+  scheduler.Start();
+  std::vector<std::pair<runner::MonitorJob, relay::RelayDone>> jobs;
+  for (int i = 0; i < 500 && jobs.size() < static_cast<size_t>(kConnections); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::lock_guard<std::mutex> lock(link->mutex);
+    for (auto& taken : link->jobs) jobs.push_back(std::move(taken));
+    link->jobs.clear();
+  }
+  ASSERT_EQ(jobs.size(), static_cast<size_t>(kConnections));
+  for (auto& [job, done] : jobs) {
+    TestJobHeader header;
+    header.job_id = job.job_id;
+    header.workspace_id = "ws";
+    header.connection_id = job.connection.id;
+    header.runner_id = identities_[0]->id();
+    done(SignTestResult(*identities_[0], header,
+                        {{"outcome", "ok"}, {"tested_at", now_}, {"runner_id", "runner-1"}}));
+  }
+  scheduler.Stop();  // whatever was still queued is recorded before Stop returns
+  EXPECT_EQ(HistorySize(), static_cast<size_t>(kConnections));
+  EXPECT_EQ(scheduler.InFlight(), 0u);
 }
 
 }  // namespace
