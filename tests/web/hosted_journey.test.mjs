@@ -7,8 +7,8 @@
 // one server), the X-CSRF-Token header and the Bearer token pass through unchanged, and a
 // session made on one server is honoured by the other. There is no built-in runner: one
 // standalone credvault-runner dials in through nginx's WebSocket location and lands on one
-// of the two servers; the workspaces admit it (the page's own client, as the web app has no
-// form for a standalone runner's keys), and every test posted to the other server reaches it
+// of the two servers; the workspaces admit it from the Runners page, pasting the keys it
+// printed and comparing fingerprints, and every test posted to the other server reaches it
 // through the PostgreSQL relay. At the end: both servers served API requests, and the one
 // without the runner's link answered tests with 200.
 //
@@ -69,17 +69,34 @@ async function startHostedWithRunner({ webRoot, moduleDir } = {}) {
   };
 }
 
-// The standalone runner's keys admitted through the page's own client; then, asking each
-// server directly with the page's session cookie, wait until both list it connected (the
-// one without its link learns from the presence table within a heartbeat or two), and show
-// the Runners page anew.
+// The standalone runner admitted as an admin does it: on the Runners page, the line
+// `credvault-runner --print-keys` printed is pasted into the form (first a garbled line and
+// one whose fingerprint was altered, both refused with a message), the confirmation shows
+// the fingerprint the core computed, which must be the one the runner printed. Then, asking
+// each server directly with the page's session cookie, wait until both list it connected
+// (the one without its link learns from the presence table within a heartbeat or two), and
+// show the Runners page anew.
 async function admitStandaloneRunner(page, { section }, { keys, a, b }) {
-  const workspaceId = await page.evaluate(async (runner) => {
-    const { app } = await import('/app.js');
-    await app.ws.admitRunner(runner);
-    return location.hash.split('/')[2];
-  }, { id: keys.id, name: 'edge runner', box_public_key: keys.box_public_key,
-    sign_public_key: keys.sign_public_key });
+  const printed = { id: keys.id, box_public_key: keys.box_public_key,
+    sign_public_key: keys.sign_public_key, fingerprint: keys.fingerprint };
+  const form = page.locator('#admit-runner');
+  const keysBox = form.getByLabel('Keys printed by credvault-runner --print-keys');
+  // The form answers after a round trip to the core's worker: wait for the text.
+  const shows = (selector, text) => page.locator(selector, { hasText: text }).waitFor();
+  await form.getByLabel('Name').fill('edge runner');
+  await keysBox.fill('{"id": "truncated');
+  await form.getByRole('button', { name: 'Admit runner' }).click();
+  await shows('#admit-runner .field-message', /Paste the whole line/);
+  await keysBox.fill(JSON.stringify({ ...printed, fingerprint: 'AAAA-BBBB-CCCC-DDDD' }));
+  await form.getByRole('button', { name: 'Admit runner' }).click();
+  await shows('#admit-runner .field-message', /does not match its signing key/);
+  await keysBox.fill(JSON.stringify(printed));
+  await shows('#admit-fingerprint', `Fingerprint of this signing key: ${keys.fingerprint}`);
+  await form.getByRole('button', { name: 'Admit runner' }).click();
+  await shows('#admit-confirm-fingerprint', keys.fingerprint);
+  await page.getByRole('button', { name: 'Fingerprints match: admit' }).click();
+  await page.locator('tr[data-runner-id]', { hasText: 'edge runner' }).waitFor();
+  const workspaceId = await page.evaluate(() => location.hash.split('/')[2]);
   const cookie = (await page.context().cookies()).find((c) => c.name === 'cv_session');
   assert.ok(cookie, 'the session cookie is stored');
   assert.equal(cookie.secure, true);

@@ -4,7 +4,7 @@
 // tests on schedule with nobody signed in; revoking rotates the keys. The workspace default
 // schedule is set here too.
 import { confirmAction, openDialog } from '../app.js';
-import { chip, formatTime, h, replace, errorText, setFieldMessage } from '../dom.js';
+import { chip, field, formatTime, h, replace, errorText, setFieldMessage } from '../dom.js';
 import { scheduleControl, scheduleText } from './monitoring.js';
 
 function revokeSummary(app, runnerName, answer) {
@@ -93,6 +93,97 @@ async function defaultScheduleCard(app, canEdit, anyGranted, rerender) {
     intro, grantNote, form);
 }
 
+// The line `credvault-runner --print-keys` prints, read back: {id, box_public_key,
+// sign_public_key, fingerprint}. Returns the keys or a message saying what is wrong.
+function parsePrintedKeys(text) {
+  let keys;
+  try {
+    keys = JSON.parse(text);
+  } catch {
+    return { message: 'Paste the whole line that credvault-runner --print-keys printed ' +
+      '(it starts with {).' };
+  }
+  if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) {
+    return { message: 'Expected the JSON object credvault-runner --print-keys prints.' };
+  }
+  for (const name of ['id', 'box_public_key', 'sign_public_key']) {
+    if (typeof keys[name] !== 'string' || keys[name] === '') {
+      return { message: `The pasted keys lack "${name}".` };
+    }
+  }
+  return { keys };
+}
+
+// Admitting a standalone runner: its printed keys are pasted here, the core computes the
+// fingerprint of the signing key, and the admin compares it with the one the runner's own
+// machine shows before the keys are pinned. A fingerprint in the pasted text that does not
+// match its key means the text was altered on its way here.
+function admitRunnerCard(app, admitted, rerender) {
+  const name = h('input', { type: 'text', autocomplete: 'off', maxlength: '100',
+    placeholder: 'e.g. runner in the staging cluster' });
+  const keysInput = h('textarea', { rows: '3', spellcheck: 'false', autocomplete: 'off' });
+  const nameField = field('Name', name);
+  const keysField = field('Keys printed by credvault-runner --print-keys', keysInput,
+    { hint: 'On the runner\'s machine: credvault-runner --print-keys --key-dir <dir>. ' +
+      'Only public keys: nothing secret is pasted here.' });
+  const preview = h('p', { class: 'hint', id: 'admit-fingerprint', 'aria-live': 'polite' });
+  const showFingerprint = async () => {
+    const { keys } = parsePrintedKeys(keysInput.value.trim());
+    if (!keys) {
+      preview.textContent = '';
+      return;
+    }
+    try {
+      preview.textContent = `Fingerprint of this signing key: ${await app.cv.fingerprint(keys.sign_public_key)}`;
+    } catch {
+      preview.textContent = '';
+    }
+  };
+  keysInput.addEventListener('input', showFingerprint);
+  const form = h('form', { id: 'admit-runner', novalidate: true,
+    onsubmit: async (event) => {
+      event.preventDefault();
+      setFieldMessage(nameField, '');
+      setFieldMessage(keysField, '');
+      const { keys, message } = parsePrintedKeys(keysInput.value.trim());
+      if (!keys) return setFieldMessage(keysField, message);
+      if (name.value.trim() === '') return setFieldMessage(nameField, 'Give the runner a name.');
+      if (admitted.has(keys.id)) {
+        return setFieldMessage(keysField, 'This runner is already admitted here.');
+      }
+      let fingerprint;
+      try {
+        fingerprint = await app.cv.fingerprint(keys.sign_public_key);
+      } catch (error) {
+        return setFieldMessage(keysField, `The signing key is not valid: ${errorText(error)}`);
+      }
+      if (typeof keys.fingerprint === 'string' && keys.fingerprint !== fingerprint) {
+        return setFieldMessage(keysField, 'The fingerprint in the pasted text does not ' +
+          'match its signing key: the text was altered. Print the keys again on the runner.');
+      }
+      const ok = await openDialog(`Admit ${name.value.trim()}?`, h('div', {},
+        h('p', {}, 'Compare this fingerprint with the one credvault-runner printed on its own ' +
+          'machine. Admit it only if they are the same.'),
+        h('p', { class: 'fingerprint', id: 'admit-confirm-fingerprint' }, fingerprint),
+        h('p', { class: 'muted small' }, 'Tests will be sealed to this runner\'s key, and ' +
+          'only results signed by it are accepted.')),
+      { actions: [{ label: 'Fingerprints match: admit', value: true, kind: 'primary' }] });
+      if (!ok) return;
+      try {
+        await app.ws.admitRunner({ id: keys.id, name: name.value.trim(),
+          box_public_key: keys.box_public_key, sign_public_key: keys.sign_public_key });
+        keysInput.value = '';
+        app.toast(`${name.value.trim()} admitted.`);
+        await rerender();
+      } catch (error) {
+        setFieldMessage(keysField, errorText(error));
+      }
+    } }, nameField, keysField, preview, h('button', { type: 'submit' }, 'Admit runner'));
+  return h('section', { class: 'card', id: 'admit-runner-card' }, h('h2', {}, 'Admit a runner'),
+    h('p', {}, 'A runner in your own network dials this server and runs the tests there. ' +
+      'Admitting it pins its keys in this workspace.'), form);
+}
+
 export async function renderRunners(view, app) {
   const ws = app.ws;
   const canManage = ['owner', 'admin'].includes(app.wsInfo.role);
@@ -169,5 +260,5 @@ export async function renderRunners(view, app) {
       'runner open this workspace\'s credentials itself, to test on a schedule; the server ' +
       'still cannot.') : null),
   runners.length ? await defaultScheduleCard(app, canManage, anyGranted, rerender) : null,
-  builtinCard);
+  builtinCard, canManage ? admitRunnerCard(app, admitted, rerender) : null);
 }
