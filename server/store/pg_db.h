@@ -1,7 +1,7 @@
 // Thin RAII layer over libpq for the PostgreSQL engine: a connection with its cache of
 // prepared statements, and a statement that binds parameters, runs once and walks its rows.
-// Its shape mirrors sqlite_db.h so that the per-resource Tx code reads the same in both
-// engines.
+// Its shape mirrors sqlite_db.h so that one SQL-level Tx (sql_tx.h) runs on both engines;
+// Engine names the types, with PostgreSQL's dialect, for it.
 //
 // A Connection is used by one thread at a time (the engine's pool hands it out). Statements
 // are prepared once per connection (PQprepare) and keyed by their SQL text; parameter types
@@ -135,6 +135,16 @@ class Connection {
     bool writes = false;  // not a SELECT
   };
   std::unordered_map<std::string, Prepared, TextHash, std::equal_to<>> cache_;
+};
+
+// PostgreSQL for sql::SqlTx (see the SqlEngine concept in sql_tx.h).
+struct Engine {
+  using Connection = pg::Connection;
+  using Statement = pg::Statement;
+  // Matches the unique index on lower(email COLLATE "C"): ASCII folding only, as SQLite's NOCASE.
+  static constexpr const char* kEmailMatches =
+      "lower(email COLLATE \"C\") = lower($1::text COLLATE \"C\")";
+  static constexpr const char* kGrantOrder = "seq";
 };
 
 }  // namespace credvault::server::pg

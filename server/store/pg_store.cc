@@ -9,7 +9,7 @@
 
 #include "store/pg_db.h"
 #include "store/pg_schema.h"
-#include "store/pg_tx.h"
+#include "store/sql_tx.h"
 
 namespace credvault::server {
 namespace {
@@ -140,7 +140,7 @@ Status RunTransaction(PostgresStore::Impl& impl, bool write, const Fn& fn) {
       return status;
     }
     connection->SetStatementSavepoints(write);
-    pg::PgTx tx(*connection);
+    sql::SqlTx<pg::Engine> tx(*connection);
     {
       TransactionScope scope;
       status = fn(static_cast<TxType&>(tx));

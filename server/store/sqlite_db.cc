@@ -42,6 +42,24 @@ void ConfigureLibraryOnce() {
   std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
+// `sql` with each $N parameter outside quotes written ?N: SQLite reads $1 as a parameter
+// *named* "$1" and numbers named parameters by first appearance, while ?N is numbered N.
+std::string NumberedParameters(const char* sql) {
+  std::string text(sql);
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '$' && i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '9') {
+      text[i] = '?';
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 Status ErrorFor(int rc, std::string_view what) {
@@ -186,7 +204,9 @@ Result<Statement> Connection::Prepare(const char* sql, std::string_view what) {
   auto it = cache_.find(std::string_view(sql));
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    std::string numbered = NumberedParameters(sql);
+    int rc =
+        sqlite3_prepare_v3(db_, numbered.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) {
       sqlite3_finalize(stmt);
       return ErrorFor(rc, what);

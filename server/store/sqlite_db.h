@@ -1,12 +1,14 @@
 // Thin RAII layer over the SQLite C API for the SQLite engine: a connection with its cache of
-// prepared statements, and a borrowed statement that resets itself when it goes out of scope.
+// prepared statements, and a borrowed statement that resets itself when it goes out of scope;
+// Engine names them, with SQLite's dialect, for the shared SQL of sql_tx.h.
 //
 // A Connection is used by one thread at a time (the engine's pool hands it out); it is opened
 // with SQLITE_OPEN_NOMUTEX for that reason. Statements are prepared once per connection
-// (SQLITE_PREPARE_PERSISTENT) and keyed by their SQL text. Errors map SQLite's result codes
-// onto the store's: a unique or primary key violation → kConflict, a foreign key violation →
-// kNotFound, anything else → kInternal. Messages name the operation and SQLite's generic
-// error string, never a bound value.
+// (SQLITE_PREPARE_PERSISTENT) and keyed by their SQL text. SQL may number its parameters $N (as
+// PostgreSQL does) or ?N: $N outside quotes is read as ?N when the statement is first prepared.
+// Errors map SQLite's result codes onto the store's: a unique or primary key violation → kConflict,
+// a foreign key violation → kNotFound, anything else → kInternal. Messages name the operation and
+// SQLite's generic error string, never a bound value.
 #ifndef CREDVAULT_SERVER_STORE_SQLITE_DB_H_
 #define CREDVAULT_SERVER_STORE_SQLITE_DB_H_
 
@@ -37,7 +39,8 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   ~Statement();
 
-  // Parameters are 1-based (SQL uses ?1, ?2, ...). A failed bind is reported by Step/Run.
+  // Parameters are 1-based (SQL uses $1 or ?1, $2 or ?2, ...). A failed bind is reported by
+  // Step/Run.
   Statement& BindText(int index, std::string_view value);
   Statement& BindBlob(int index, ByteView value);
   Statement& BindInt(int index, int64_t value);
@@ -89,6 +92,16 @@ class Connection {
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
   std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
+};
+
+// SQLite for sql::SqlTx (see the SqlEngine concept in sql_tx.h).
+struct Engine {
+  using Connection = sqlite::Connection;
+  using Statement = sqlite::Statement;
+  // The column is COLLATE NOCASE (ASCII folding), so its unique index serves the lookup.
+  static constexpr const char* kEmailMatches = "email = $1";
+  // credential_grants has no sequence column of its own; rowid grows with each insert.
+  static constexpr const char* kGrantOrder = "rowid";
 };
 
 }  // namespace credvault::server::sqlite

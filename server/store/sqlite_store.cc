@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "store/sql_tx.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_schema.h"
-#include "store/sqlite_tx.h"
 
 namespace credvault::server {
 namespace {
@@ -91,7 +91,7 @@ Status RunTransaction(SqliteStore::Impl& impl, const char* begin, const Fn& fn) 
   CV_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, impl.Acquire());
   Status status = connection->Run(begin, "begin transaction");
   if (status.ok()) {
-    sqlite::SqliteTx tx(*connection);
+    sql::SqlTx<sqlite::Engine> tx(*connection);
     {
       TransactionScope scope;
       status = fn(static_cast<TxType&>(tx));

@@ -1,10 +1,10 @@
-// PgTx: connections, their environment lists, counts per state and state changes.
+// SqlTx: connections, their environment lists, counts per state and state changes.
 #include <set>
 #include <string>
 
-#include "store/pg_tx.h"
+#include "store/sql_tx.h"
 
-namespace credvault::server::pg {
+namespace credvault::server::sql {
 namespace {
 
 namespace checks = store_checks;
@@ -17,9 +17,10 @@ constexpr const char* kConnectionColumns =
 
 // The kind / state / environment filter, as $2 / $3 / $4 (NULL = any).
 constexpr const char* kFilter =
-    " c.workspace_id = $1 AND ($2::text IS NULL OR c.kind = $2) AND ($3::text IS NULL OR c.state = "
+    " c.workspace_id = $1 AND (CAST($2 AS TEXT) IS NULL OR c.kind = $2) AND (CAST($3 AS TEXT) IS "
+    "NULL OR c.state = "
     "$3)"
-    " AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM connection_environments e"
+    " AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM connection_environments e"
     " WHERE e.connection_id = c.id AND e.environment_id = $4)) ";
 
 Status CheckLastTest(const std::optional<LastTest>& last_test) {
@@ -48,6 +49,7 @@ Status CheckConnection(const SealedConnection& row) {
 }
 
 // The columns of kConnectionColumns after seq (which is column 0).
+template <typename Statement>
 Result<SealedConnection> ReadConnection(const Statement& s) {
   SealedConnection row;
   row.id = s.Text(1);
@@ -74,6 +76,7 @@ Result<SealedConnection> ReadConnection(const Statement& s) {
 }
 
 // Binds the last test to $first .. $first+4 (all NULL when there is none).
+template <typename Statement>
 void BindLastTest(Statement& s, int first, const std::optional<LastTest>& last_test) {
   if (!last_test) {
     for (int i = 0; i < 5; ++i) s.BindNull(first + i);
@@ -86,6 +89,7 @@ void BindLastTest(Statement& s, int first, const std::optional<LastTest>& last_t
       .BindText(first + 4, last_test->runner_id);
 }
 
+template <typename Statement>
 void BindFilter(Statement& s, std::string_view workspace_id, const ConnectionFilter& filter) {
   s.BindText(1, workspace_id);
   if (filter.kind) {
@@ -107,7 +111,8 @@ void BindFilter(Statement& s, std::string_view workspace_id, const ConnectionFil
 
 }  // namespace
 
-Result<std::vector<std::string>> PgTx::LoadEnvironmentIds(std::string_view connection_id) {
+template <SqlEngine Engine>
+Result<std::vector<std::string>> SqlTx<Engine>::LoadEnvironmentIds(std::string_view connection_id) {
   CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT environment_id FROM connection_environments"
                                                " WHERE connection_id = $1 ORDER BY position",
                                                "load connection environments"));
@@ -121,7 +126,8 @@ Result<std::vector<std::string>> PgTx::LoadEnvironmentIds(std::string_view conne
   return ids;
 }
 
-Status PgTx::WriteEnvironmentIds(const SealedConnection& row) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::WriteEnvironmentIds(const SealedConnection& row) {
   CV_RETURN_IF_ERROR(Execute("DELETE FROM connection_environments WHERE connection_id = $1",
                              "write connection environments", {row.id})
                          .status());
@@ -139,15 +145,17 @@ Status PgTx::WriteEnvironmentIds(const SealedConnection& row) {
   return Status::Ok();
 }
 
-Status PgTx::CompleteConnections(std::vector<SealedConnection>& connections) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::CompleteConnections(std::vector<SealedConnection>& connections) {
   for (SealedConnection& connection : connections) {
     CV_ASSIGN_OR_RETURN(connection.environment_ids, LoadEnvironmentIds(connection.id));
   }
   return Status::Ok();
 }
 
-Result<SealedConnection> PgTx::GetConnection(std::string_view workspace_id,
-                                             std::string_view connection_id) {
+template <SqlEngine Engine>
+Result<SealedConnection> SqlTx<Engine>::GetConnection(std::string_view workspace_id,
+                                                      std::string_view connection_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("connection_id", connection_id));
   static const std::string sql =
@@ -165,9 +173,10 @@ Result<SealedConnection> PgTx::GetConnection(std::string_view workspace_id,
   return std::move(found.front());
 }
 
-Result<ConnectionPage> PgTx::ListConnections(std::string_view workspace_id,
-                                             const ConnectionFilter& filter,
-                                             const PageRequest& page) {
+template <SqlEngine Engine>
+Result<ConnectionPage> SqlTx<Engine>::ListConnections(std::string_view workspace_id,
+                                                      const ConnectionFilter& filter,
+                                                      const PageRequest& page) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   if (filter.environment_id) {
     CV_RETURN_IF_ERROR(checks::Key("environment_id", *filter.environment_id));
@@ -212,7 +221,8 @@ Result<ConnectionPage> PgTx::ListConnections(std::string_view workspace_id,
   return result;
 }
 
-Result<std::vector<SealedConnection>> PgTx::ListConnectionsUsingCredential(
+template <SqlEngine Engine>
+Result<std::vector<SealedConnection>> SqlTx<Engine>::ListConnectionsUsingCredential(
     std::string_view credential_id) {
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
   static const std::string sql =
@@ -220,16 +230,19 @@ Result<std::vector<SealedConnection>> PgTx::ListConnectionsUsingCredential(
   return ListConnectionsWhere(sql, "list connections of credential", credential_id);
 }
 
-Result<std::vector<SealedConnection>> PgTx::ListAllConnections(std::string_view workspace_id) {
+template <SqlEngine Engine>
+Result<std::vector<SealedConnection>> SqlTx<Engine>::ListAllConnections(
+    std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   static const std::string sql =
       std::string(kConnectionColumns) + "WHERE c.workspace_id = $1 ORDER BY c.seq";
   return ListConnectionsWhere(sql, "list all connections", workspace_id);
 }
 
-Result<std::vector<SealedConnection>> PgTx::ListConnectionsWhere(const std::string& sql,
-                                                                 const char* what,
-                                                                 std::string_view key) {
+template <SqlEngine Engine>
+Result<std::vector<SealedConnection>> SqlTx<Engine>::ListConnectionsWhere(const std::string& sql,
+                                                                          const char* what,
+                                                                          std::string_view key) {
   std::vector<SealedConnection> connections;
   {
     CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql.c_str(), what));
@@ -245,7 +258,8 @@ Result<std::vector<SealedConnection>> PgTx::ListConnectionsWhere(const std::stri
   return connections;
 }
 
-Status PgTx::InsertConnection(const SealedConnection& row) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::InsertConnection(const SealedConnection& row) {
   CV_RETURN_IF_ERROR(CheckConnection(row));
   CV_ASSIGN_OR_RETURN(
       Statement s,
@@ -271,7 +285,9 @@ Status PgTx::InsertConnection(const SealedConnection& row) {
   return WriteEnvironmentIds(row);
 }
 
-Result<uint64_t> PgTx::UpdateConnection(const SealedConnection& row, uint64_t expected_version) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::UpdateConnection(const SealedConnection& row,
+                                                 uint64_t expected_version) {
   CV_RETURN_IF_ERROR(CheckConnection(row));
   CV_RETURN_IF_ERROR(checks::Version("expected_version", expected_version));
   if (row.version != expected_version + 1) {
@@ -306,10 +322,11 @@ Result<uint64_t> PgTx::UpdateConnection(const SealedConnection& row, uint64_t ex
   return next;
 }
 
-Status PgTx::SetConnectionState(std::string_view workspace_id, std::string_view connection_id,
-                                uint64_t expected_version, ConnectionState expected_state,
-                                ConnectionState new_state, const std::optional<LastTest>& last_test,
-                                int64_t now) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::SetConnectionState(std::string_view workspace_id,
+                                         std::string_view connection_id, uint64_t expected_version,
+                                         ConnectionState expected_state, ConnectionState new_state,
+                                         const std::optional<LastTest>& last_test, int64_t now) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("connection_id", connection_id));
   CV_RETURN_IF_ERROR(checks::Version("expected_version", expected_version));
@@ -331,11 +348,12 @@ Status PgTx::SetConnectionState(std::string_view workspace_id, std::string_view 
       Statement s,
       db_.Prepare(
           "UPDATE connections SET state = $8, updated_at = $9,"
-          " test_outcome = CASE WHEN $3::text IS NULL THEN test_outcome ELSE $3 END,"
-          " tested_at = CASE WHEN $3::text IS NULL THEN tested_at ELSE $4 END,"
-          " test_latency_ms = CASE WHEN $3::text IS NULL THEN test_latency_ms ELSE $5 END,"
-          " test_http_status = CASE WHEN $3::text IS NULL THEN test_http_status ELSE $6 END,"
-          " test_runner_id = CASE WHEN $3::text IS NULL THEN test_runner_id ELSE $7 END"
+          " test_outcome = CASE WHEN CAST($3 AS TEXT) IS NULL THEN test_outcome ELSE $3 END,"
+          " tested_at = CASE WHEN CAST($3 AS TEXT) IS NULL THEN tested_at ELSE $4 END,"
+          " test_latency_ms = CASE WHEN CAST($3 AS TEXT) IS NULL THEN test_latency_ms ELSE $5 END,"
+          " test_http_status = CASE WHEN CAST($3 AS TEXT) IS NULL THEN test_http_status ELSE $6 "
+          "END,"
+          " test_runner_id = CASE WHEN CAST($3 AS TEXT) IS NULL THEN test_runner_id ELSE $7 END"
           " WHERE workspace_id = $1 AND id = $2",
           "set connection state"));
   s.BindText(1, workspace_id).BindText(2, connection_id);
@@ -344,7 +362,9 @@ Status PgTx::SetConnectionState(std::string_view workspace_id, std::string_view 
   return s.Run();
 }
 
-Status PgTx::DeleteConnection(std::string_view workspace_id, std::string_view connection_id) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::DeleteConnection(std::string_view workspace_id,
+                                       std::string_view connection_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("connection_id", connection_id));
   CV_ASSIGN_OR_RETURN(int64_t deleted,
@@ -354,4 +374,6 @@ Status PgTx::DeleteConnection(std::string_view workspace_id, std::string_view co
   return Status::Ok();
 }
 
-}  // namespace credvault::server::pg
+CV_SQL_TX_INSTANTIATE();
+
+}  // namespace credvault::server::sql

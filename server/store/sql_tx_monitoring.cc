@@ -1,9 +1,9 @@
-// SqliteTx: monitoring schedules, the bounded test history and the per-state counts.
+// SqlTx: monitoring schedules, the bounded test history and the per-state counts.
 #include <string>
 
-#include "store/sqlite_tx.h"
+#include "store/sql_tx.h"
 
-namespace credvault::server::sqlite {
+namespace credvault::server::sql {
 namespace {
 
 namespace checks = store_checks;
@@ -20,6 +20,7 @@ Status CheckInterval(uint32_t minutes) {
   return Status::Ok();
 }
 
+template <typename Statement>
 Result<TestHistoryEntry> ReadHistory(const Statement& s) {
   TestHistoryEntry entry;
   entry.workspace_id = s.Text(1);
@@ -41,12 +42,13 @@ Result<TestHistoryEntry> ReadHistory(const Statement& s) {
 
 }  // namespace
 
-Result<MonitorSettings> SqliteTx::GetMonitorSettings(std::string_view workspace_id) {
+template <SqlEngine Engine>
+Result<MonitorSettings> SqlTx<Engine>::GetMonitorSettings(std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   MonitorSettings settings;
   {
     CV_ASSIGN_OR_RETURN(Statement s,
-                        db_.Prepare("SELECT monitor_default_minutes FROM workspaces WHERE id = ?1",
+                        db_.Prepare("SELECT monitor_default_minutes FROM workspaces WHERE id = $1",
                                     "get monitor default"));
     s.BindText(1, workspace_id);
     CV_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -55,7 +57,7 @@ Result<MonitorSettings> SqliteTx::GetMonitorSettings(std::string_view workspace_
   }
   CV_ASSIGN_OR_RETURN(Statement s,
                       db_.Prepare("SELECT id, monitor_interval_minutes FROM connections"
-                                  " WHERE workspace_id = ?1 AND monitor_interval_minutes IS NOT"
+                                  " WHERE workspace_id = $1 AND monitor_interval_minutes IS NOT"
                                   " NULL ORDER BY seq",
                                   "list connection monitors"));
   s.BindText(1, workspace_id);
@@ -67,7 +69,8 @@ Result<MonitorSettings> SqliteTx::GetMonitorSettings(std::string_view workspace_
   return settings;
 }
 
-Result<std::vector<MonitorTarget>> SqliteTx::ListMonitorTargets() {
+template <SqlEngine Engine>
+Result<std::vector<MonitorTarget>> SqlTx<Engine>::ListMonitorTargets() {
   CV_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("SELECT c.workspace_id, c.id, c.state,"
@@ -92,19 +95,20 @@ Result<std::vector<MonitorTarget>> SqliteTx::ListMonitorTargets() {
   return targets;
 }
 
-Result<std::vector<TestHistoryEntry>> SqliteTx::ListTestHistory(std::string_view workspace_id,
-                                                                const HistoryFilter& filter) {
+template <SqlEngine Engine>
+Result<std::vector<TestHistoryEntry>> SqlTx<Engine>::ListTestHistory(std::string_view workspace_id,
+                                                                     const HistoryFilter& filter) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Page({"", filter.limit}));
   if (filter.connection_id) CV_RETURN_IF_ERROR(checks::Key("connection_id", *filter.connection_id));
-  // ?2 NULL = any connection; ?3 = state changes only; ?4 = the newest per connection.
+  // $2 NULL = any connection; $3 = state changes only; $4 = the newest per connection.
   static const std::string sql =
       std::string(kHistoryColumns) +
-      "WHERE h.workspace_id = ?1 AND (?2 IS NULL OR h.connection_id = ?2)"
-      " AND (?3 = 0 OR h.state_before <> h.state_after)"
-      " AND (?4 = 0 OR h.seq = (SELECT MAX(l.seq) FROM test_history l"
+      "WHERE h.workspace_id = $1 AND (CAST($2 AS TEXT) IS NULL OR h.connection_id = $2)"
+      " AND ($3 = 0 OR h.state_before <> h.state_after)"
+      " AND ($4 = 0 OR h.seq = (SELECT MAX(l.seq) FROM test_history l"
       " WHERE l.connection_id = h.connection_id))"
-      " ORDER BY h.seq DESC LIMIT ?5";
+      " ORDER BY h.seq DESC LIMIT $5";
   CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql.c_str(), "list test history"));
   s.BindText(1, workspace_id);
   if (filter.connection_id) {
@@ -125,8 +129,9 @@ Result<std::vector<TestHistoryEntry>> SqliteTx::ListTestHistory(std::string_view
   return entries;
 }
 
+template <SqlEngine Engine>
 Result<std::map<std::string, std::map<ConnectionState, uint64_t>>>
-SqliteTx::CountConnectionsByState() {
+SqlTx<Engine>::CountConnectionsByState() {
   CV_ASSIGN_OR_RETURN(Statement s,
                       db_.Prepare("SELECT workspace_id, state, COUNT(*) FROM connections"
                                   " GROUP BY workspace_id, state",
@@ -141,11 +146,12 @@ SqliteTx::CountConnectionsByState() {
   return counts;
 }
 
-Status SqliteTx::SetMonitorDefault(std::string_view workspace_id, uint32_t interval_minutes) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::SetMonitorDefault(std::string_view workspace_id, uint32_t interval_minutes) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(CheckInterval(interval_minutes));
-  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE workspaces SET monitor_default_minutes = ?2"
-                                               " WHERE id = ?1",
+  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE workspaces SET monitor_default_minutes = $2"
+                                               " WHERE id = $1",
                                                "set monitor default"));
   s.BindText(1, workspace_id).BindInt(2, interval_minutes);
   CV_RETURN_IF_ERROR(s.Run());
@@ -153,14 +159,16 @@ Status SqliteTx::SetMonitorDefault(std::string_view workspace_id, uint32_t inter
   return Status::Ok();
 }
 
-Status SqliteTx::SetConnectionMonitor(std::string_view workspace_id, std::string_view connection_id,
-                                      std::optional<uint32_t> interval_minutes) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::SetConnectionMonitor(std::string_view workspace_id,
+                                           std::string_view connection_id,
+                                           std::optional<uint32_t> interval_minutes) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("connection_id", connection_id));
   if (interval_minutes) CV_RETURN_IF_ERROR(CheckInterval(*interval_minutes));
   CV_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("UPDATE connections SET monitor_interval_minutes = ?3"
-                                  " WHERE workspace_id = ?1 AND id = ?2",
+                      db_.Prepare("UPDATE connections SET monitor_interval_minutes = $3"
+                                  " WHERE workspace_id = $1 AND id = $2",
                                   "set connection monitor"));
   s.BindText(1, workspace_id).BindText(2, connection_id);
   if (interval_minutes) {
@@ -173,12 +181,13 @@ Status SqliteTx::SetConnectionMonitor(std::string_view workspace_id, std::string
   return Status::Ok();
 }
 
-Status SqliteTx::AppendTestHistory(const TestHistoryEntry& entry) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::AppendTestHistory(const TestHistoryEntry& entry) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", entry.workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("connection_id", entry.connection_id));
   CV_RETURN_IF_ERROR(checks::Text("runner_id", entry.runner_id));
   CV_RETURN_IF_ERROR(checks::Key("source", entry.source));
-  CV_RETURN_IF_ERROR(Exists("SELECT 1 FROM connections WHERE workspace_id = ?1 AND id = ?2",
+  CV_RETURN_IF_ERROR(Exists("SELECT 1 FROM connections WHERE workspace_id = $1 AND id = $2",
                             "connection", {entry.workspace_id, entry.connection_id}));
   {
     CV_ASSIGN_OR_RETURN(
@@ -186,8 +195,8 @@ Status SqliteTx::AppendTestHistory(const TestHistoryEntry& entry) {
         db_.Prepare("INSERT INTO test_history (workspace_id, connection_id, at, outcome,"
                     " tested_at, latency_ms, http_status, runner_id, source, state_before,"
                     " state_after, client_cert_not_after, server_cert_not_after,"
-                    " token_expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                    " ?12, ?13, ?14)",
+                    " token_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+                    " $12, $13, $14)",
                     "append test history"));
     s.BindText(1, entry.workspace_id)
         .BindText(2, entry.connection_id)
@@ -206,13 +215,15 @@ Status SqliteTx::AppendTestHistory(const TestHistoryEntry& entry) {
     CV_RETURN_IF_ERROR(s.Run());
   }
   CV_ASSIGN_OR_RETURN(Statement trim,
-                      db_.Prepare("DELETE FROM test_history WHERE connection_id = ?1 AND seq <="
-                                  " (SELECT seq FROM test_history WHERE connection_id = ?1"
-                                  " ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
+                      db_.Prepare("DELETE FROM test_history WHERE connection_id = $1 AND seq <="
+                                  " (SELECT seq FROM test_history WHERE connection_id = $1"
+                                  " ORDER BY seq DESC LIMIT 1 OFFSET $2)",
                                   "trim test history"));
   trim.BindText(1, entry.connection_id)
       .BindInt(2, static_cast<int64_t>(kMaxTestHistoryPerConnection));
   return trim.Run();
 }
 
-}  // namespace credvault::server::sqlite
+CV_SQL_TX_INSTANTIATE();
+
+}  // namespace credvault::server::sql

@@ -1,9 +1,9 @@
-// PgTx: workspaces, members, key grants, environments, runners and audit events.
+// SqlTx: workspaces, members and key grants.
 #include <string>
 
-#include "store/pg_tx.h"
+#include "store/sql_tx.h"
 
-namespace credvault::server::pg {
+namespace credvault::server::sql {
 namespace {
 
 namespace checks = store_checks;
@@ -19,6 +19,7 @@ Status CheckWorkspace(const WorkspaceRow& row) {
 }
 
 // Columns 0..6 of a workspace starting at `at`.
+template <typename Statement>
 WorkspaceRow ReadWorkspace(const Statement& s, int at) {
   WorkspaceRow row;
   row.id = s.Text(at);
@@ -32,6 +33,7 @@ WorkspaceRow ReadWorkspace(const Statement& s, int at) {
 }
 
 // Columns 0..4 of a member starting at `at`.
+template <typename Statement>
 Result<MemberRow> ReadMember(const Statement& s, int at) {
   MemberRow row;
   row.workspace_id = s.Text(at);
@@ -42,45 +44,12 @@ Result<MemberRow> ReadMember(const Statement& s, int at) {
   return row;
 }
 
-EnvironmentRow ReadEnvironment(const Statement& s, int at) {
-  EnvironmentRow row;
-  row.id = s.Text(at);
-  row.workspace_id = s.Text(at + 1);
-  row.name = s.Text(at + 2);
-  row.version = static_cast<uint64_t>(s.Int(at + 3));
-  row.created_at = s.Int(at + 4);
-  row.updated_at = s.Int(at + 5);
-  return row;
-}
-
-RunnerRow ReadRunner(const Statement& s, int at) {
-  RunnerRow row;
-  row.id = s.Text(at);
-  row.workspace_id = s.Text(at + 1);
-  row.name = s.Text(at + 2);
-  row.box_public_key = s.Blob(at + 3);
-  row.sign_public_key = s.Blob(at + 4);
-  row.created_at = s.Int(at + 5);
-  return row;
-}
-
-AuditEvent ReadAudit(const Statement& s, int at) {
-  AuditEvent event;
-  event.id = s.Text(at);
-  event.workspace_id = s.Text(at + 1);
-  event.at = s.Int(at + 2);
-  event.actor_id = s.Text(at + 3);
-  event.action = s.Text(at + 4);
-  event.object_type = s.Text(at + 5);
-  event.object_id = s.Text(at + 6);
-  return event;
-}
-
 }  // namespace
 
 // ---- Workspaces ---------------------------------------------------------------------------
 
-Result<WorkspaceRow> PgTx::GetWorkspace(std::string_view workspace_id) {
+template <SqlEngine Engine>
+Result<WorkspaceRow> SqlTx<Engine>::GetWorkspace(std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_ASSIGN_OR_RETURN(
       Statement s,
@@ -93,8 +62,9 @@ Result<WorkspaceRow> PgTx::GetWorkspace(std::string_view workspace_id) {
   return ReadWorkspace(s, 0);
 }
 
-Result<Page<Membership>> PgTx::ListWorkspacesOf(std::string_view account_id,
-                                                const PageRequest& page) {
+template <SqlEngine Engine>
+Result<Page<Membership>> SqlTx<Engine>::ListWorkspacesOf(std::string_view account_id,
+                                                         const PageRequest& page) {
   CV_RETURN_IF_ERROR(checks::Key("account_id", account_id));
   CV_ASSIGN_OR_RETURN(int64_t after, PageStart(page, false));
   CV_ASSIGN_OR_RETURN(
@@ -117,7 +87,8 @@ Result<Page<Membership>> PgTx::ListWorkspacesOf(std::string_view account_id,
   return MakePage(std::move(items), seqs, page.limit);
 }
 
-Status PgTx::InsertWorkspace(const WorkspaceRow& row) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::InsertWorkspace(const WorkspaceRow& row) {
   CV_RETURN_IF_ERROR(CheckWorkspace(row));
   CV_RETURN_IF_ERROR(checks::Version("version", row.version));
   CV_ASSIGN_OR_RETURN(
@@ -135,7 +106,9 @@ Status PgTx::InsertWorkspace(const WorkspaceRow& row) {
   return s.Run();
 }
 
-Result<uint64_t> PgTx::UpdateWorkspace(const WorkspaceRow& row, uint64_t expected_version) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::UpdateWorkspace(const WorkspaceRow& row,
+                                                uint64_t expected_version) {
   CV_RETURN_IF_ERROR(CheckWorkspace(row));
   CV_ASSIGN_OR_RETURN(uint64_t next, NextVersion("SELECT version FROM workspaces WHERE id = $1",
                                                  "workspace", {row.id}, expected_version));
@@ -152,7 +125,8 @@ Result<uint64_t> PgTx::UpdateWorkspace(const WorkspaceRow& row, uint64_t expecte
   return next;
 }
 
-Status PgTx::DeleteWorkspace(std::string_view workspace_id) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::DeleteWorkspace(std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(Exists("SELECT 1 FROM workspaces WHERE id = $1", "workspace", {workspace_id}));
   // Credentials shared only with this workspace would be left unreachable: remember which
@@ -172,7 +146,9 @@ Status PgTx::DeleteWorkspace(std::string_view workspace_id) {
 
 // ---- Members ------------------------------------------------------------------------------
 
-Result<MemberRow> PgTx::GetMember(std::string_view workspace_id, std::string_view account_id) {
+template <SqlEngine Engine>
+Result<MemberRow> SqlTx<Engine>::GetMember(std::string_view workspace_id,
+                                           std::string_view account_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("account_id", account_id));
   CV_ASSIGN_OR_RETURN(
@@ -186,8 +162,9 @@ Result<MemberRow> PgTx::GetMember(std::string_view workspace_id, std::string_vie
   return ReadMember(s, 0);
 }
 
-Result<Page<MemberDetail>> PgTx::ListMembers(std::string_view workspace_id,
-                                             const PageRequest& page) {
+template <SqlEngine Engine>
+Result<Page<MemberDetail>> SqlTx<Engine>::ListMembers(std::string_view workspace_id,
+                                                      const PageRequest& page) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_ASSIGN_OR_RETURN(int64_t after, PageStart(page, false));
   CV_ASSIGN_OR_RETURN(
@@ -214,7 +191,8 @@ Result<Page<MemberDetail>> PgTx::ListMembers(std::string_view workspace_id,
   return MakePage(std::move(items), seqs, page.limit);
 }
 
-Result<std::vector<MemberRow>> PgTx::ListAllMembers(std::string_view workspace_id) {
+template <SqlEngine Engine>
+Result<std::vector<MemberRow>> SqlTx<Engine>::ListAllMembers(std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_ASSIGN_OR_RETURN(
       Statement s,
@@ -232,7 +210,8 @@ Result<std::vector<MemberRow>> PgTx::ListAllMembers(std::string_view workspace_i
   return members;
 }
 
-Status PgTx::InsertMember(const MemberRow& row) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::InsertMember(const MemberRow& row) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", row.workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("account_id", row.account_id));
   CV_RETURN_IF_ERROR(checks::Version("version", row.version));
@@ -249,7 +228,8 @@ Status PgTx::InsertMember(const MemberRow& row) {
   return s.Run();
 }
 
-Result<uint64_t> PgTx::UpdateMember(const MemberRow& row, uint64_t expected_version) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::UpdateMember(const MemberRow& row, uint64_t expected_version) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", row.workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("account_id", row.account_id));
   CV_ASSIGN_OR_RETURN(
@@ -267,7 +247,8 @@ Result<uint64_t> PgTx::UpdateMember(const MemberRow& row, uint64_t expected_vers
   return next;
 }
 
-Status PgTx::DeleteMember(std::string_view workspace_id, std::string_view account_id) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::DeleteMember(std::string_view workspace_id, std::string_view account_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("account_id", account_id));
   CV_ASSIGN_OR_RETURN(int64_t deleted,
@@ -279,8 +260,9 @@ Status PgTx::DeleteMember(std::string_view workspace_id, std::string_view accoun
 
 // ---- Key grants ---------------------------------------------------------------------------
 
-Result<std::vector<KeyGrant>> PgTx::ListKeyGrants(std::string_view workspace_id,
-                                                  std::string_view recipient_id) {
+template <SqlEngine Engine>
+Result<std::vector<KeyGrant>> SqlTx<Engine>::ListKeyGrants(std::string_view workspace_id,
+                                                           std::string_view recipient_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("recipient_id", recipient_id));
   CV_ASSIGN_OR_RETURN(
@@ -307,7 +289,8 @@ Result<std::vector<KeyGrant>> PgTx::ListKeyGrants(std::string_view workspace_id,
   return grants;
 }
 
-Status PgTx::PutKeyGrant(const KeyGrant& grant) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::PutKeyGrant(const KeyGrant& grant) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", grant.workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("recipient_id", grant.recipient_id));
   CV_RETURN_IF_ERROR(checks::Key("granter_id", grant.granter_id));
@@ -334,8 +317,9 @@ Status PgTx::PutKeyGrant(const KeyGrant& grant) {
   return s.Run();
 }
 
-Result<uint64_t> PgTx::DeleteKeyGrants(std::string_view workspace_id,
-                                       std::string_view recipient_id) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::DeleteKeyGrants(std::string_view workspace_id,
+                                                std::string_view recipient_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("recipient_id", recipient_id));
   CV_ASSIGN_OR_RETURN(
@@ -345,206 +329,6 @@ Result<uint64_t> PgTx::DeleteKeyGrants(std::string_view workspace_id,
   return static_cast<uint64_t>(deleted);
 }
 
-// ---- Environments -------------------------------------------------------------------------
+CV_SQL_TX_INSTANTIATE();
 
-Result<EnvironmentRow> PgTx::GetEnvironment(std::string_view workspace_id,
-                                            std::string_view environment_id) {
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
-  CV_RETURN_IF_ERROR(checks::Key("environment_id", environment_id));
-  CV_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("SELECT id, workspace_id, name, version, created_at, updated_at"
-                                  " FROM environments WHERE workspace_id = $1 AND id = $2",
-                                  "get environment"));
-  s.BindText(1, workspace_id).BindText(2, environment_id);
-  CV_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return Status(ErrorCode::kNotFound, "environment not found");
-  return ReadEnvironment(s, 0);
-}
-
-Result<Page<EnvironmentRow>> PgTx::ListEnvironments(std::string_view workspace_id,
-                                                    const PageRequest& page) {
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
-  CV_ASSIGN_OR_RETURN(int64_t after, PageStart(page, false));
-  CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT seq, id, workspace_id, name, version, created_at, updated_at"
-                  " FROM environments WHERE workspace_id = $1 AND seq > $2 ORDER BY seq"
-                  " LIMIT $3",
-                  "list environments"));
-  s.BindText(1, workspace_id).BindInt(2, after).BindInt(3, static_cast<int64_t>(page.limit) + 1);
-  std::vector<EnvironmentRow> items;
-  std::vector<int64_t> seqs;
-  while (true) {
-    CV_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    seqs.push_back(s.Int(0));
-    items.push_back(ReadEnvironment(s, 1));
-  }
-  return MakePage(std::move(items), seqs, page.limit);
-}
-
-Status PgTx::InsertEnvironment(const EnvironmentRow& row) {
-  CV_RETURN_IF_ERROR(checks::Key("environment_id", row.id));
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", row.workspace_id));
-  CV_RETURN_IF_ERROR(checks::Key("name", row.name));
-  CV_RETURN_IF_ERROR(checks::Version("version", row.version));
-  CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("INSERT INTO environments (id, workspace_id, name, version, created_at,"
-                  " updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                  "insert environment"));
-  s.BindText(1, row.id)
-      .BindText(2, row.workspace_id)
-      .BindText(3, row.name)
-      .BindInt(4, static_cast<int64_t>(row.version))
-      .BindInt(5, row.created_at)
-      .BindInt(6, row.updated_at);
-  return s.Run();
-}
-
-Result<uint64_t> PgTx::UpdateEnvironment(const EnvironmentRow& row, uint64_t expected_version) {
-  CV_RETURN_IF_ERROR(checks::Key("environment_id", row.id));
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", row.workspace_id));
-  CV_RETURN_IF_ERROR(checks::Key("name", row.name));
-  CV_ASSIGN_OR_RETURN(
-      uint64_t next,
-      NextVersion("SELECT version FROM environments WHERE workspace_id = $1 AND id = $2",
-                  "environment", {row.workspace_id, row.id}, expected_version));
-  CV_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("UPDATE environments SET name = $3, version = $4,"
-                                  " updated_at = $5 WHERE workspace_id = $1 AND id = $2",
-                                  "update environment"));
-  s.BindText(1, row.workspace_id)
-      .BindText(2, row.id)
-      .BindText(3, row.name)
-      .BindInt(4, static_cast<int64_t>(next))
-      .BindInt(5, row.updated_at);
-  CV_RETURN_IF_ERROR(s.Run());
-  return next;
-}
-
-Status PgTx::DeleteEnvironment(std::string_view workspace_id, std::string_view environment_id) {
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
-  CV_RETURN_IF_ERROR(checks::Key("environment_id", environment_id));
-  // connection_environments rows go by ON DELETE CASCADE.
-  CV_ASSIGN_OR_RETURN(int64_t deleted,
-                      Execute("DELETE FROM environments WHERE workspace_id = $1 AND id = $2",
-                              "delete environment", {workspace_id, environment_id}));
-  if (deleted == 0) return Status(ErrorCode::kNotFound, "environment not found");
-  return Status::Ok();
-}
-
-// ---- Runners ------------------------------------------------------------------------------
-
-Result<RunnerRow> PgTx::GetRunner(std::string_view workspace_id, std::string_view runner_id) {
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
-  CV_RETURN_IF_ERROR(checks::Key("runner_id", runner_id));
-  CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT id, workspace_id, name, box_public_key, sign_public_key, created_at"
-                  " FROM runners WHERE workspace_id = $1 AND id = $2",
-                  "get runner"));
-  s.BindText(1, workspace_id).BindText(2, runner_id);
-  CV_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return Status(ErrorCode::kNotFound, "runner not found");
-  return ReadRunner(s, 0);
-}
-
-Result<Page<RunnerRow>> PgTx::ListRunners(std::string_view workspace_id, const PageRequest& page) {
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
-  CV_ASSIGN_OR_RETURN(int64_t after, PageStart(page, false));
-  CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT seq, id, workspace_id, name, box_public_key, sign_public_key,"
-                  " created_at FROM runners WHERE workspace_id = $1 AND seq > $2 ORDER BY seq"
-                  " LIMIT $3",
-                  "list runners"));
-  s.BindText(1, workspace_id).BindInt(2, after).BindInt(3, static_cast<int64_t>(page.limit) + 1);
-  std::vector<RunnerRow> items;
-  std::vector<int64_t> seqs;
-  while (true) {
-    CV_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    seqs.push_back(s.Int(0));
-    items.push_back(ReadRunner(s, 1));
-  }
-  return MakePage(std::move(items), seqs, page.limit);
-}
-
-Status PgTx::InsertRunner(const RunnerRow& row) {
-  CV_RETURN_IF_ERROR(checks::Key("runner_id", row.id));
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", row.workspace_id));
-  CV_RETURN_IF_ERROR(checks::Text("name", row.name));
-  CV_RETURN_IF_ERROR(checks::Blob("box_public_key", row.box_public_key));
-  CV_RETURN_IF_ERROR(checks::Blob("sign_public_key", row.sign_public_key));
-  CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("INSERT INTO runners (id, workspace_id, name, box_public_key, sign_public_key,"
-                  " created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                  "insert runner"));
-  s.BindText(1, row.id)
-      .BindText(2, row.workspace_id)
-      .BindText(3, row.name)
-      .BindBlob(4, row.box_public_key)
-      .BindBlob(5, row.sign_public_key)
-      .BindInt(6, row.created_at);
-  return s.Run();
-}
-
-Status PgTx::DeleteRunner(std::string_view workspace_id, std::string_view runner_id) {
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
-  CV_RETURN_IF_ERROR(checks::Key("runner_id", runner_id));
-  CV_ASSIGN_OR_RETURN(int64_t deleted,
-                      Execute("DELETE FROM runners WHERE workspace_id = $1 AND id = $2",
-                              "delete runner", {workspace_id, runner_id}));
-  if (deleted == 0) return Status(ErrorCode::kNotFound, "runner not found");
-  // A runner admitted to the workspace holds a key grant like a member.
-  return DeleteKeyGrants(workspace_id, runner_id).status();
-}
-
-// ---- Audit --------------------------------------------------------------------------------
-
-Result<Page<AuditEvent>> PgTx::ListAudit(std::string_view workspace_id, const PageRequest& page) {
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
-  CV_ASSIGN_OR_RETURN(int64_t before, PageStart(page, true));
-  CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT seq, id, workspace_id, at, actor_id, action, object_type, object_id"
-                  " FROM audit_events WHERE workspace_id = $1 AND seq < $2"
-                  " ORDER BY seq DESC LIMIT $3",
-                  "list audit events"));
-  s.BindText(1, workspace_id).BindInt(2, before).BindInt(3, static_cast<int64_t>(page.limit) + 1);
-  std::vector<AuditEvent> items;
-  std::vector<int64_t> seqs;
-  while (true) {
-    CV_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    seqs.push_back(s.Int(0));
-    items.push_back(ReadAudit(s, 1));
-  }
-  return MakePage(std::move(items), seqs, page.limit);
-}
-
-Status PgTx::AppendAudit(const AuditEvent& event) {
-  CV_RETURN_IF_ERROR(checks::Key("id", event.id));
-  CV_RETURN_IF_ERROR(checks::Key("workspace_id", event.workspace_id));
-  CV_RETURN_IF_ERROR(checks::Text("actor_id", event.actor_id));
-  CV_RETURN_IF_ERROR(checks::Key("action", event.action));
-  CV_RETURN_IF_ERROR(checks::Text("object_type", event.object_type));
-  CV_RETURN_IF_ERROR(checks::Text("object_id", event.object_id));
-  CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("INSERT INTO audit_events (id, workspace_id, at, actor_id, action, object_type,"
-                  " object_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                  "append audit event"));
-  s.BindText(1, event.id)
-      .BindText(2, event.workspace_id)
-      .BindInt(3, event.at)
-      .BindText(4, event.actor_id)
-      .BindText(5, event.action)
-      .BindText(6, event.object_type)
-      .BindText(7, event.object_id);
-  return s.Run();
-}
-
-}  // namespace credvault::server::pg
+}  // namespace credvault::server::sql

@@ -1,11 +1,24 @@
-// SqliteTx: the SQLite engine's Tx, bound to one connection inside one open transaction
-// (SqliteStore opens and ends the transaction; SqliteTx only runs statements).
+// SqlTx: the store's Tx written once in SQL for both engines, bound to one connection inside one
+// open transaction (SqliteStore / PostgresStore open and end the transaction, with what is truly
+// engine-specific: pooling, BEGIN flavours, locks, retries; SqlTx only runs statements).
+//
+// SqlTx is a template over an Engine (SqlEngine below: sqlite::Engine, pg::Engine) rather than
+// an abstract connection class, so that the SQLite hot path keeps its borrowed, cached
+// statements with no indirection, and so that a statement built from the engine's few dialect
+// fragments is composed once per engine (a function-local static is per instantiation). SQL uses
+// $N parameters; the SQLite engine rewrites them to ?N when it first prepares a statement. The
+// rest keeps to what both dialects read alike: CAST($N AS TEXT) IS NULL (PostgreSQL must know a
+// parameter's type even in a NULL test), TRUE/FALSE, a table-qualified column in ON CONFLICT DO
+// UPDATE (unqualified, PostgreSQL finds it ambiguous with EXCLUDED). Each
+// sql_tx_{common,accounts,workspaces,environments,credentials,connections,monitoring}.cc defines
+// its members and instantiates them for both engines.
 //
 // Not thread-safe: it lives on the stack of the thread that runs the transaction. Errors as in
-// store.h. Split over sqlite_tx_{accounts,workspaces,credentials,connections,monitoring}.cc.
-#ifndef CREDVAULT_SERVER_STORE_SQLITE_TX_H_
-#define CREDVAULT_SERVER_STORE_SQLITE_TX_H_
+// store.h; each engine maps its own codes (unique / foreign key violations) in its Statement.
+#ifndef CREDVAULT_SERVER_STORE_SQL_TX_H_
+#define CREDVAULT_SERVER_STORE_SQL_TX_H_
 
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -13,15 +26,44 @@
 #include <utility>
 #include <vector>
 
+#include "store/pg_db.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 #include "store/store_checks.h"
 
-namespace credvault::server::sqlite {
+namespace credvault::server::sql {
 
-class SqliteTx final : public Tx {
+// What SqlTx needs of an engine: a connection whose Prepare returns a statement with 1-based
+// Bind*, Step/Run and 0-based column getters, the rows changed by the last write, and the
+// dialect fragments for what the two SQL dialects say differently.
+template <typename E>
+concept SqlEngine = requires(typename E::Connection& db, typename E::Statement& s, int i) {
+  { db.Prepare("", std::string_view()) } -> std::same_as<Result<typename E::Statement>>;
+  { db.Changes() } -> std::same_as<int64_t>;
+  { s.BindText(i, std::string_view()) } -> std::same_as<typename E::Statement&>;
+  { s.BindBlob(i, ByteView()) } -> std::same_as<typename E::Statement&>;
+  { s.BindInt(i, int64_t{0}) } -> std::same_as<typename E::Statement&>;
+  { s.BindNull(i) } -> std::same_as<typename E::Statement&>;
+  { s.Step() } -> std::same_as<Result<bool>>;
+  { s.Run() } -> std::same_as<Status>;
+  { s.IsNull(i) } -> std::same_as<bool>;
+  { s.Int(i) } -> std::same_as<int64_t>;
+  { s.Text(i) } -> std::same_as<std::string>;
+  { s.Blob(i) } -> std::same_as<Bytes>;
+  // A WHERE condition: accounts.email equals $1 ignoring ASCII case, through the engine's
+  // unique index on emails.
+  { E::kEmailMatches } -> std::convertible_to<const char*>;
+  // The column that orders credential_grants rows as they were inserted.
+  { E::kGrantOrder } -> std::convertible_to<const char*>;
+};
+
+template <SqlEngine Engine>
+class SqlTx final : public Tx {
  public:
-  explicit SqliteTx(Connection& db) : db_(db) {}
+  using Connection = typename Engine::Connection;
+  using Statement = typename Engine::Statement;
+
+  explicit SqlTx(Connection& db) : db_(db) {}
 
   // ReadTx.
   Result<AccountRow> GetAccount(std::string_view account_id) override;
@@ -118,7 +160,7 @@ class SqliteTx final : public Tx {
   Status AppendTestHistory(const TestHistoryEntry& entry) override;
 
  private:
-  // Runs `sql` (a statement whose ?1..?n are the text `keys`) and returns rows changed.
+  // Runs `sql` (a statement whose $1..$n are the text `keys`) and returns rows changed.
   Result<int64_t> Execute(const char* sql, std::string_view what,
                           std::initializer_list<std::string_view> keys);
   // kNotFound unless `sql` (bound to `keys`) yields a row.
@@ -135,13 +177,23 @@ class SqliteTx final : public Tx {
   Status WriteEnvironmentIds(const SealedConnection& row);
   // Fills the environment ids of each connection.
   Status CompleteConnections(std::vector<SealedConnection>& connections);
-  // Every connection that `sql` (kConnectionColumns + a WHERE on ?1 = `key`) selects, complete.
+  // Every connection that `sql` (kConnectionColumns + a WHERE on $1 = `key`) selects, complete.
   Result<std::vector<SealedConnection>> ListConnectionsWhere(const std::string& sql,
-                                                            const char* what,
-                                                            std::string_view key);
+                                                             const char* what,
+                                                             std::string_view key);
 
   Connection& db_;
 };
+
+// Each sql_tx_*.cc ends with this: it instantiates, for both engines, the members defined there
+// (an explicit instantiation covers the members defined in its file; the class-level parts it
+// repeats across files are weak symbols in GCC and Clang, which the linker merges).
+#define CV_SQL_TX_INSTANTIATE()         \
+  template class SqlTx<sqlite::Engine>; \
+  template class SqlTx<pg::Engine>
+
+extern template class SqlTx<sqlite::Engine>;
+extern template class SqlTx<pg::Engine>;
 
 // Codecs for the core's enums as stored names; a name the core does not know is a corrupt row.
 Result<Role> RoleFromColumn(const std::string& name);
@@ -165,6 +217,6 @@ Page<T> MakePage(std::vector<T> items, const std::vector<int64_t>& seqs, size_t 
 // Where a seq-ordered page starts: 0 (or INT64_MAX descending) for the first page.
 Result<int64_t> PageStart(const PageRequest& page, bool descending);
 
-}  // namespace credvault::server::sqlite
+}  // namespace credvault::server::sql
 
-#endif  // CREDVAULT_SERVER_STORE_SQLITE_TX_H_
+#endif  // CREDVAULT_SERVER_STORE_SQL_TX_H_

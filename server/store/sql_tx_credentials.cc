@@ -1,10 +1,10 @@
-// PgTx: credentials and their per-workspace grants.
+// SqlTx: credentials and their per-workspace grants.
 #include <set>
 #include <string>
 
-#include "store/pg_tx.h"
+#include "store/sql_tx.h"
 
-namespace credvault::server::pg {
+namespace credvault::server::sql {
 namespace {
 
 namespace checks = store_checks;
@@ -40,6 +40,7 @@ Status CheckCredential(const SealedCredential& row) {
 }
 
 // Columns of kCredentialColumns starting at `at` + 1 (after seq); grants are loaded apart.
+template <typename Statement>
 Result<SealedCredential> ReadCredential(const Statement& s, int at) {
   SealedCredential row;
   row.id = s.Text(at + 1);
@@ -55,6 +56,7 @@ Result<SealedCredential> ReadCredential(const Statement& s, int at) {
   return row;
 }
 
+template <typename Statement>
 CredentialGrant ReadGrant(const Statement& s, int at) {
   CredentialGrant grant;
   grant.workspace_id = s.Text(at);
@@ -66,11 +68,14 @@ CredentialGrant ReadGrant(const Statement& s, int at) {
 
 }  // namespace
 
-Result<std::vector<CredentialGrant>> PgTx::LoadCredentialGrants(std::string_view credential_id) {
-  CV_ASSIGN_OR_RETURN(
-      Statement s, db_.Prepare("SELECT workspace_id, key_generation, wrapped_data_key, sealed_name"
-                               " FROM credential_grants WHERE credential_id = $1 ORDER BY seq",
-                               "load credential grants"));
+template <SqlEngine Engine>
+Result<std::vector<CredentialGrant>> SqlTx<Engine>::LoadCredentialGrants(
+    std::string_view credential_id) {
+  static const std::string sql =
+      "SELECT workspace_id, key_generation, wrapped_data_key, sealed_name FROM credential_grants"
+      " WHERE credential_id = $1 ORDER BY " +
+      std::string(Engine::kGrantOrder);
+  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql.c_str(), "load credential grants"));
   s.BindText(1, credential_id);
   std::vector<CredentialGrant> grants;
   while (true) {
@@ -81,16 +86,18 @@ Result<std::vector<CredentialGrant>> PgTx::LoadCredentialGrants(std::string_view
   return grants;
 }
 
-Status PgTx::WriteCredentialGrants(std::string_view credential_id,
-                                   const std::vector<CredentialGrant>& grants) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::WriteCredentialGrants(std::string_view credential_id,
+                                            const std::vector<CredentialGrant>& grants) {
   for (const CredentialGrant& grant : grants) {
     CV_RETURN_IF_ERROR(PutCredentialGrant(credential_id, grant));
   }
   return Status::Ok();
 }
 
-Result<SealedCredential> PgTx::GetCredential(std::string_view workspace_id,
-                                             std::string_view credential_id) {
+template <SqlEngine Engine>
+Result<SealedCredential> SqlTx<Engine>::GetCredential(std::string_view workspace_id,
+                                                      std::string_view credential_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
   static const std::string sql = std::string("SELECT ") + kCredentialColumns +
@@ -109,15 +116,16 @@ Result<SealedCredential> PgTx::GetCredential(std::string_view workspace_id,
   return credential;
 }
 
-Result<Page<SealedCredential>> PgTx::ListCredentials(std::string_view workspace_id,
-                                                     const CredentialFilter& filter,
-                                                     const PageRequest& page) {
+template <SqlEngine Engine>
+Result<Page<SealedCredential>> SqlTx<Engine>::ListCredentials(std::string_view workspace_id,
+                                                              const CredentialFilter& filter,
+                                                              const PageRequest& page) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_ASSIGN_OR_RETURN(int64_t after, PageStart(page, false));
   static const std::string sql =
       std::string("SELECT ") + kCredentialColumns +
       " FROM credentials c JOIN credential_grants g ON g.credential_id = c.id"
-      " WHERE g.workspace_id = $1 AND ($2::text IS NULL OR c.kind = $2) AND c.seq > $3"
+      " WHERE g.workspace_id = $1 AND (CAST($2 AS TEXT) IS NULL OR c.kind = $2) AND c.seq > $3"
       " ORDER BY c.seq LIMIT $4";
   std::vector<SealedCredential> items;
   std::vector<int64_t> seqs;
@@ -145,14 +153,15 @@ Result<Page<SealedCredential>> PgTx::ListCredentials(std::string_view workspace_
   return result;
 }
 
-Result<std::vector<CredentialGrantRow>> PgTx::ListCredentialGrantsIn(
+template <SqlEngine Engine>
+Result<std::vector<CredentialGrantRow>> SqlTx<Engine>::ListCredentialGrantsIn(
     std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
-  CV_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT credential_id, workspace_id, key_generation, wrapped_data_key,"
-                  " sealed_name FROM credential_grants WHERE workspace_id = $1 ORDER BY seq",
-                  "list credential grants"));
+  static const std::string sql =
+      "SELECT credential_id, workspace_id, key_generation, wrapped_data_key, sealed_name"
+      " FROM credential_grants WHERE workspace_id = $1 ORDER BY " +
+      std::string(Engine::kGrantOrder);
+  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql.c_str(), "list credential grants"));
   s.BindText(1, workspace_id);
   std::vector<CredentialGrantRow> rows;
   while (true) {
@@ -163,7 +172,8 @@ Result<std::vector<CredentialGrantRow>> PgTx::ListCredentialGrantsIn(
   return rows;
 }
 
-Status PgTx::InsertCredential(const SealedCredential& row) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::InsertCredential(const SealedCredential& row) {
   CV_RETURN_IF_ERROR(CheckCredential(row));
   CV_ASSIGN_OR_RETURN(
       Statement s,
@@ -185,7 +195,9 @@ Status PgTx::InsertCredential(const SealedCredential& row) {
   return WriteCredentialGrants(row.id, row.grants);
 }
 
-Result<uint64_t> PgTx::UpdateCredential(const SealedCredential& row, uint64_t expected_version) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::UpdateCredential(const SealedCredential& row,
+                                                 uint64_t expected_version) {
   CV_RETURN_IF_ERROR(CheckCredential(row));
   CV_RETURN_IF_ERROR(checks::Version("expected_version", expected_version));
   if (row.version != expected_version + 1) {
@@ -211,7 +223,8 @@ Result<uint64_t> PgTx::UpdateCredential(const SealedCredential& row, uint64_t ex
   return next;
 }
 
-Status PgTx::DeleteCredential(std::string_view credential_id) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::DeleteCredential(std::string_view credential_id) {
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
   CV_ASSIGN_OR_RETURN(int64_t deleted, Execute("DELETE FROM credentials WHERE id = $1",
                                                "delete credential", {credential_id}));
@@ -219,7 +232,9 @@ Status PgTx::DeleteCredential(std::string_view credential_id) {
   return Status::Ok();
 }
 
-Status PgTx::PutCredentialGrant(std::string_view credential_id, const CredentialGrant& grant) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::PutCredentialGrant(std::string_view credential_id,
+                                         const CredentialGrant& grant) {
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
   CV_RETURN_IF_ERROR(CheckGrant(grant));
   CV_ASSIGN_OR_RETURN(
@@ -239,7 +254,9 @@ Status PgTx::PutCredentialGrant(std::string_view credential_id, const Credential
   return s.Run();
 }
 
-Status PgTx::DeleteCredentialGrant(std::string_view credential_id, std::string_view workspace_id) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::DeleteCredentialGrant(std::string_view credential_id,
+                                            std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_ASSIGN_OR_RETURN(
@@ -250,7 +267,8 @@ Status PgTx::DeleteCredentialGrant(std::string_view credential_id, std::string_v
   return Status::Ok();
 }
 
-Status PgTx::SetRotateRecommended(std::string_view credential_id, bool value) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::SetRotateRecommended(std::string_view credential_id, bool value) {
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
   CV_ASSIGN_OR_RETURN(
       int64_t changed,
@@ -261,4 +279,6 @@ Status PgTx::SetRotateRecommended(std::string_view credential_id, bool value) {
   return Status::Ok();
 }
 
-}  // namespace credvault::server::pg
+CV_SQL_TX_INSTANTIATE();
+
+}  // namespace credvault::server::sql

@@ -1,4 +1,4 @@
-// Helpers shared by the PgTx resource files.
+// Helpers shared by the SqlTx resource files.
 #include <climits>
 #include <string>
 
@@ -6,9 +6,9 @@
 #include "credvault/credential.h"
 #include "credvault/kind.h"
 #include "credvault/permissions.h"
-#include "store/pg_tx.h"
+#include "store/sql_tx.h"
 
-namespace credvault::server::pg {
+namespace credvault::server::sql {
 namespace {
 
 template <typename T, typename Parse>
@@ -44,8 +44,9 @@ Result<int64_t> PageStart(const PageRequest& page, bool descending) {
   return store_checks::DecodeSeqCursor(page.cursor);
 }
 
-Result<int64_t> PgTx::Execute(const char* sql, std::string_view what,
-                              std::initializer_list<std::string_view> keys) {
+template <SqlEngine Engine>
+Result<int64_t> SqlTx<Engine>::Execute(const char* sql, std::string_view what,
+                                       std::initializer_list<std::string_view> keys) {
   CV_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql, what));
   int index = 1;
   for (std::string_view key : keys) stmt.BindText(index++, key);
@@ -53,8 +54,9 @@ Result<int64_t> PgTx::Execute(const char* sql, std::string_view what,
   return db_.Changes();
 }
 
-Status PgTx::Exists(const char* sql, std::string_view what,
-                    std::initializer_list<std::string_view> keys) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::Exists(const char* sql, std::string_view what,
+                             std::initializer_list<std::string_view> keys) {
   CV_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql, what));
   int index = 1;
   for (std::string_view key : keys) stmt.BindText(index++, key);
@@ -63,9 +65,10 @@ Status PgTx::Exists(const char* sql, std::string_view what,
   return Status::Ok();
 }
 
-Result<uint64_t> PgTx::NextVersion(const char* sql, std::string_view what,
-                                   std::initializer_list<std::string_view> keys,
-                                   uint64_t expected) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::NextVersion(const char* sql, std::string_view what,
+                                            std::initializer_list<std::string_view> keys,
+                                            uint64_t expected) {
   CV_RETURN_IF_ERROR(store_checks::Version("expected_version", expected));
   CV_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql, what));
   int index = 1;
@@ -77,4 +80,6 @@ Result<uint64_t> PgTx::NextVersion(const char* sql, std::string_view what,
   return expected + 1;
 }
 
-}  // namespace credvault::server::pg
+CV_SQL_TX_INSTANTIATE();
+
+}  // namespace credvault::server::sql

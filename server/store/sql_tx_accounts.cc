@@ -1,9 +1,9 @@
-// SqliteTx: accounts, sessions, rate-limit counters and server secrets.
+// SqlTx: accounts, sessions, rate-limit counters and server secrets.
 #include <string>
 
-#include "store/sqlite_tx.h"
+#include "store/sql_tx.h"
 
-namespace credvault::server::sqlite {
+namespace credvault::server::sql {
 namespace {
 
 namespace checks = store_checks;
@@ -13,6 +13,7 @@ constexpr const char* kAccountColumns =
     " sign_public_key, wrapped_private_keys, recovery_wrapped_private_keys, auth_hash,"
     " recovery_auth_hash, version, created_at, updated_at FROM accounts ";
 
+template <typename Statement>
 AccountRow ReadAccount(const Statement& s) {
   AccountRow row;
   row.record.account_id = s.Text(0);
@@ -54,7 +55,8 @@ Status CheckAccount(const AccountRow& row) {
   return Status::Ok();
 }
 
-// Binds ?1..?13: every column a write sets but created_at and version.
+// Binds $1..$13: every column a write sets but created_at and version.
+template <typename Statement>
 void BindAccount(Statement& s, const AccountRow& row) {
   const AccountRecord& r = row.record;
   s.BindText(1, r.account_id)
@@ -74,9 +76,10 @@ void BindAccount(Statement& s, const AccountRow& row) {
 
 }  // namespace
 
-Result<AccountRow> SqliteTx::GetAccount(std::string_view account_id) {
+template <SqlEngine Engine>
+Result<AccountRow> SqlTx<Engine>::GetAccount(std::string_view account_id) {
   CV_RETURN_IF_ERROR(checks::Key("account_id", account_id));
-  static const std::string sql = std::string(kAccountColumns) + "WHERE id = ?1";
+  static const std::string sql = std::string(kAccountColumns) + "WHERE id = $1";
   CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql.c_str(), "get account"));
   s.BindText(1, account_id);
   CV_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -84,9 +87,10 @@ Result<AccountRow> SqliteTx::GetAccount(std::string_view account_id) {
   return ReadAccount(s);
 }
 
-Result<AccountRow> SqliteTx::GetAccountByEmail(std::string_view email) {
+template <SqlEngine Engine>
+Result<AccountRow> SqlTx<Engine>::GetAccountByEmail(std::string_view email) {
   CV_RETURN_IF_ERROR(checks::Key("email", email));
-  static const std::string sql = std::string(kAccountColumns) + "WHERE email = ?1";
+  static const std::string sql = std::string(kAccountColumns) + "WHERE " + Engine::kEmailMatches;
   CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql.c_str(), "get account by email"));
   s.BindText(1, email);
   CV_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -94,7 +98,8 @@ Result<AccountRow> SqliteTx::GetAccountByEmail(std::string_view email) {
   return ReadAccount(s);
 }
 
-Status SqliteTx::InsertAccount(const AccountRow& row) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::InsertAccount(const AccountRow& row) {
   CV_RETURN_IF_ERROR(CheckAccount(row));
   CV_RETURN_IF_ERROR(checks::Version("version", row.version));
   CV_ASSIGN_OR_RETURN(
@@ -102,26 +107,27 @@ Status SqliteTx::InsertAccount(const AccountRow& row) {
       db_.Prepare("INSERT INTO accounts (id, email, kdf_ops_limit, kdf_mem_limit_bytes, salt,"
                   " keys_version, box_public_key, sign_public_key, wrapped_private_keys,"
                   " recovery_wrapped_private_keys, auth_hash, recovery_auth_hash, updated_at,"
-                  " created_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                  " ?12, ?13, ?14, ?15)",
+                  " created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+                  " $12, $13, $14, $15)",
                   "insert account"));
   BindAccount(s, row);
   s.BindInt(14, row.created_at).BindInt(15, static_cast<int64_t>(row.version));
   return s.Run();
 }
 
-Result<uint64_t> SqliteTx::UpdateAccount(const AccountRow& row, uint64_t expected_version) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::UpdateAccount(const AccountRow& row, uint64_t expected_version) {
   CV_RETURN_IF_ERROR(CheckAccount(row));
   CV_ASSIGN_OR_RETURN(uint64_t next,
-                      NextVersion("SELECT version FROM accounts WHERE id = ?1", "account",
+                      NextVersion("SELECT version FROM accounts WHERE id = $1", "account",
                                   {row.record.account_id}, expected_version));
   CV_ASSIGN_OR_RETURN(
       Statement s,
-      db_.Prepare("UPDATE accounts SET email = ?2, kdf_ops_limit = ?3, kdf_mem_limit_bytes = ?4,"
-                  " salt = ?5, keys_version = ?6, box_public_key = ?7, sign_public_key = ?8,"
-                  " wrapped_private_keys = ?9, recovery_wrapped_private_keys = ?10,"
-                  " auth_hash = ?11, recovery_auth_hash = ?12, updated_at = ?13, version = ?14"
-                  " WHERE id = ?1",
+      db_.Prepare("UPDATE accounts SET email = $2, kdf_ops_limit = $3, kdf_mem_limit_bytes = $4,"
+                  " salt = $5, keys_version = $6, box_public_key = $7, sign_public_key = $8,"
+                  " wrapped_private_keys = $9, recovery_wrapped_private_keys = $10,"
+                  " auth_hash = $11, recovery_auth_hash = $12, updated_at = $13, version = $14"
+                  " WHERE id = $1",
                   "update account"));
   BindAccount(s, row);
   s.BindInt(14, static_cast<int64_t>(next));
@@ -129,24 +135,26 @@ Result<uint64_t> SqliteTx::UpdateAccount(const AccountRow& row, uint64_t expecte
   return next;
 }
 
-Status SqliteTx::DeleteAccount(std::string_view account_id) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::DeleteAccount(std::string_view account_id) {
   CV_RETURN_IF_ERROR(checks::Key("account_id", account_id));
-  CV_RETURN_IF_ERROR(Execute("DELETE FROM key_grants WHERE recipient_id = ?1",
+  CV_RETURN_IF_ERROR(Execute("DELETE FROM key_grants WHERE recipient_id = $1",
                              "delete account's key grants", {account_id})
                          .status());
   // Sessions and memberships go by ON DELETE CASCADE.
-  CV_ASSIGN_OR_RETURN(int64_t deleted, Execute("DELETE FROM accounts WHERE id = ?1",
+  CV_ASSIGN_OR_RETURN(int64_t deleted, Execute("DELETE FROM accounts WHERE id = $1",
                                                "delete account", {account_id}));
   if (deleted == 0) return Status(ErrorCode::kNotFound, "account not found");
   return Status::Ok();
 }
 
-Result<SessionRow> SqliteTx::GetSession(ByteView token_digest, int64_t now) {
+template <SqlEngine Engine>
+Result<SessionRow> SqlTx<Engine>::GetSession(ByteView token_digest, int64_t now) {
   CV_RETURN_IF_ERROR(checks::Key("token_digest", token_digest));
   CV_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("SELECT token_digest, account_id, csrf_digest, created_at, expires_at"
-                  " FROM sessions WHERE token_digest = ?1 AND expires_at > ?2",
+                  " FROM sessions WHERE token_digest = $1 AND expires_at > $2",
                   "get session"));
   s.BindBlob(1, token_digest).BindInt(2, now);
   CV_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -160,14 +168,15 @@ Result<SessionRow> SqliteTx::GetSession(ByteView token_digest, int64_t now) {
   return session;
 }
 
-Status SqliteTx::InsertSession(const SessionRow& row) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::InsertSession(const SessionRow& row) {
   CV_RETURN_IF_ERROR(checks::Key("token_digest", row.token_digest));
   CV_RETURN_IF_ERROR(checks::Key("account_id", row.account_id));
   CV_RETURN_IF_ERROR(checks::Key("csrf_digest", row.csrf_digest));
   CV_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("INSERT INTO sessions (token_digest, account_id, csrf_digest, created_at,"
-                  " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                  " expires_at) VALUES ($1, $2, $3, $4, $5)",
                   "insert session"));
   s.BindBlob(1, row.token_digest)
       .BindText(2, row.account_id)
@@ -177,20 +186,22 @@ Status SqliteTx::InsertSession(const SessionRow& row) {
   return s.Run();
 }
 
-Status SqliteTx::DeleteSession(ByteView token_digest) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::DeleteSession(ByteView token_digest) {
   CV_RETURN_IF_ERROR(checks::Key("token_digest", token_digest));
   CV_ASSIGN_OR_RETURN(
-      Statement s, db_.Prepare("DELETE FROM sessions WHERE token_digest = ?1", "delete session"));
+      Statement s, db_.Prepare("DELETE FROM sessions WHERE token_digest = $1", "delete session"));
   s.BindBlob(1, token_digest);
   CV_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() == 0) return Status(ErrorCode::kNotFound, "session not found");
   return Status::Ok();
 }
 
-Result<uint64_t> SqliteTx::DeleteSessionsOf(std::string_view account_id, ByteView keep) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::DeleteSessionsOf(std::string_view account_id, ByteView keep) {
   CV_RETURN_IF_ERROR(checks::Key("account_id", account_id));
   CV_ASSIGN_OR_RETURN(
-      Statement s, db_.Prepare("DELETE FROM sessions WHERE account_id = ?1 AND token_digest <> ?2",
+      Statement s, db_.Prepare("DELETE FROM sessions WHERE account_id = $1 AND token_digest <> $2",
                                "delete sessions of account"));
   // An empty blob matches no digest (digests are never empty), so nothing is kept.
   s.BindText(1, account_id).BindBlob(2, keep);
@@ -198,35 +209,38 @@ Result<uint64_t> SqliteTx::DeleteSessionsOf(std::string_view account_id, ByteVie
   return static_cast<uint64_t>(db_.Changes());
 }
 
-Result<uint64_t> SqliteTx::DeleteExpiredSessions(int64_t now) {
-  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("DELETE FROM sessions WHERE expires_at <= ?1",
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::DeleteExpiredSessions(int64_t now) {
+  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("DELETE FROM sessions WHERE expires_at <= $1",
                                                "delete expired sessions"));
   s.BindInt(1, now);
   CV_RETURN_IF_ERROR(s.Run());
   return static_cast<uint64_t>(db_.Changes());
 }
 
-Result<uint64_t> SqliteTx::GetCounter(std::string_view key, int64_t window_start) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::GetCounter(std::string_view key, int64_t window_start) {
   CV_RETURN_IF_ERROR(checks::Key("key", key));
   CV_ASSIGN_OR_RETURN(
       Statement s,
-      db_.Prepare("SELECT count FROM rate_counters WHERE key = ?1 AND window_start = ?2",
+      db_.Prepare("SELECT count FROM rate_counters WHERE key = $1 AND window_start = $2",
                   "get counter"));
   s.BindText(1, key).BindInt(2, window_start);
   CV_ASSIGN_OR_RETURN(bool row, s.Step());
   return row ? static_cast<uint64_t>(s.Int(0)) : uint64_t{0};
 }
 
-Result<uint64_t> SqliteTx::IncrementCounter(std::string_view key, int64_t window_start,
-                                            uint64_t by) {
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::IncrementCounter(std::string_view key, int64_t window_start,
+                                                 uint64_t by) {
   CV_RETURN_IF_ERROR(checks::Key("key", key));
   if (by > static_cast<uint64_t>(INT32_MAX)) {
     return Status(ErrorCode::kInvalidArgument, "by is out of range");
   }
   CV_ASSIGN_OR_RETURN(
       Statement s,
-      db_.Prepare("INSERT INTO rate_counters (key, window_start, count) VALUES (?1, ?2, ?3)"
-                  " ON CONFLICT (key, window_start) DO UPDATE SET count = count + ?3"
+      db_.Prepare("INSERT INTO rate_counters (key, window_start, count) VALUES ($1, $2, $3)"
+                  " ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + $3"
                   " RETURNING count",
                   "increment counter"));
   s.BindText(1, key).BindInt(2, window_start).BindInt(3, static_cast<int64_t>(by));
@@ -237,17 +251,19 @@ Result<uint64_t> SqliteTx::IncrementCounter(std::string_view key, int64_t window
   return count;
 }
 
-Result<uint64_t> SqliteTx::DeleteCountersBefore(int64_t window_start) {
-  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("DELETE FROM rate_counters WHERE window_start < ?1",
+template <SqlEngine Engine>
+Result<uint64_t> SqlTx<Engine>::DeleteCountersBefore(int64_t window_start) {
+  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("DELETE FROM rate_counters WHERE window_start < $1",
                                                "delete old counters"));
   s.BindInt(1, window_start);
   CV_RETURN_IF_ERROR(s.Run());
   return static_cast<uint64_t>(db_.Changes());
 }
 
-Result<Bytes> SqliteTx::GetServerSecret(std::string_view name) {
+template <SqlEngine Engine>
+Result<Bytes> SqlTx<Engine>::GetServerSecret(std::string_view name) {
   CV_RETURN_IF_ERROR(checks::Key("name", name));
-  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT value FROM server_secrets WHERE name = ?1",
+  CV_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT value FROM server_secrets WHERE name = $1",
                                                "get server secret"));
   s.BindText(1, name);
   CV_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -255,14 +271,17 @@ Result<Bytes> SqliteTx::GetServerSecret(std::string_view name) {
   return s.Blob(0);
 }
 
-Status SqliteTx::InsertServerSecret(std::string_view name, ByteView value) {
+template <SqlEngine Engine>
+Status SqlTx<Engine>::InsertServerSecret(std::string_view name, ByteView value) {
   CV_RETURN_IF_ERROR(checks::Key("name", name));
   CV_RETURN_IF_ERROR(checks::Blob("value", value));
   CV_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("INSERT INTO server_secrets (name, value) VALUES (?1, ?2)",
+                      db_.Prepare("INSERT INTO server_secrets (name, value) VALUES ($1, $2)",
                                   "insert server secret"));
   s.BindText(1, name).BindBlob(2, value);
   return s.Run();
 }
 
-}  // namespace credvault::server::sqlite
+CV_SQL_TX_INSTANTIATE();
+
+}  // namespace credvault::server::sql
