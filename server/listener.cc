@@ -3,6 +3,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <utility>
 
 #include "session.h"
 
@@ -15,21 +16,27 @@ namespace {
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 }  // namespace
 
-Listener::Listener(net::io_context& io_context, const ServerContext& context)
-    : io_context_(io_context),
+Listener::Listener(net::io_context& io_context, std::vector<net::io_context*> session_contexts,
+                   const ServerContext& context)
+    : session_contexts_(std::move(session_contexts)),
       acceptor_(net::make_strand(io_context)),
       retry_timer_(acceptor_.get_executor()),
       context_(context) {}
 
 Result<std::shared_ptr<Listener>> Listener::New(net::io_context& io_context,
+                                                std::vector<net::io_context*> session_contexts,
                                                 const std::string& host, uint16_t port,
                                                 const ServerContext& context) {
+  if (session_contexts.empty()) {
+    return Status(ErrorCode::kInvalidArgument, "the listener needs an io_context for sessions");
+  }
   boost::system::error_code ec;
   const net::ip::address address = net::ip::make_address(host, ec);
   if (ec) {
     return Status(ErrorCode::kInvalidArgument, "listen address must be an IP address: " + host);
   }
-  std::shared_ptr<Listener> listener(new Listener(io_context, context));
+  std::shared_ptr<Listener> listener(
+      new Listener(io_context, std::move(session_contexts), context));
   CV_RETURN_IF_ERROR(listener->Open(tcp::endpoint(address, port)));
   return listener;
 }
@@ -68,9 +75,11 @@ void Listener::Stop() {
 }
 
 void Listener::DoAccept() {
-  // Each connection gets its own strand, so its handlers never run concurrently.
+  // Each connection gets its own strand, so its handlers never run concurrently (answers
+  // from runner and relay threads are posted to it), on the next session io_context.
+  net::io_context& target = *session_contexts_[next_context_++ % session_contexts_.size()];
   acceptor_.async_accept(
-      net::make_strand(io_context_),
+      net::make_strand(target),
       [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
         self->OnAccept(ec, std::move(socket));
       });

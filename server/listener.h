@@ -1,4 +1,6 @@
-// Listener: accepts TCP connections and starts a Session on its own strand for each.
+// Listener: accepts TCP connections and starts a Session on its own strand for each, handing
+// connections to the session io_contexts in turn (one per thread, see main.cc), so each
+// connection's I/O stays on one thread.
 //
 // Created with New (which opens, binds and listens, returning kInvalidArgument for a bad
 // address and kInternal for a bind failure, e.g. the port is taken), then Run() accepts
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "credvault/status.h"
 #include "server_context.h"
@@ -23,9 +26,11 @@ namespace credvault::server {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  static Result<std::shared_ptr<Listener>> New(boost::asio::io_context& io_context,
-                                               const std::string& host, uint16_t port,
-                                               const ServerContext& context);
+  // The acceptor runs on `io_context`; sessions go round robin to `session_contexts`
+  // (non-empty; all must outlive the listener).
+  static Result<std::shared_ptr<Listener>> New(
+      boost::asio::io_context& io_context, std::vector<boost::asio::io_context*> session_contexts,
+      const std::string& host, uint16_t port, const ServerContext& context);
 
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -36,13 +41,15 @@ class Listener : public std::enable_shared_from_this<Listener> {
   uint16_t port() const { return port_; }
 
  private:
-  Listener(boost::asio::io_context& io_context, const ServerContext& context);
+  Listener(boost::asio::io_context& io_context,
+           std::vector<boost::asio::io_context*> session_contexts, const ServerContext& context);
 
   Status Open(const boost::asio::ip::tcp::endpoint& endpoint);
   void DoAccept();
   void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
 
-  boost::asio::io_context& io_context_;
+  std::vector<boost::asio::io_context*> session_contexts_;
+  size_t next_context_ = 0;  // on the acceptor's strand
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;  // on the acceptor's strand
   ServerContext context_;

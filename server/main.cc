@@ -1,12 +1,14 @@
-// credvault-server: serves the web app and the ES module (and, later, the REST API).
+// credvault-server: serves the web app, the ES module and the REST API.
 //
 // Reads its configuration (config.h), prepares the data directory, builds the route table,
-// runs the io_context on N threads, and on SIGINT/SIGTERM stops gracefully: it stops
+// runs N io_contexts, one per thread (IoPool), and on SIGINT/SIGTERM stops gracefully: it stops
 // accepting, lets every connection finish the response it owes, and exits when none is
 // left or a deadline passes. A second signal stops at once. Logs are JSON lines on stderr.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -58,17 +60,59 @@ std::optional<std::string> GetEnv(std::string_view name) {
   return std::string(value);
 }
 
-// Stops accepting, asks every connection to close, and waits for them on the io_context.
+// The io_contexts the server runs on: one per thread, each run by its own thread, as nginx
+// runs workers. A connection stays on the context that accepted it, so its handlers never
+// change threads and the threads do not wake each other for its I/O (with one io_context
+// on N threads, every completion may hand over to another thread through a shared queue).
+// Work guards keep an idle context running until Release (graceful stop: run() returns once
+// the work in flight is done) or Stop (at once).
+class IoPool {
+ public:
+  explicit IoPool(int threads) {
+    for (int i = 0; i < std::max(threads, 1); ++i) {
+      contexts_.push_back(std::make_unique<net::io_context>(1));
+      guards_.emplace_back(contexts_.back()->get_executor());
+    }
+  }
+  // Signals, the stop timer and the acceptor live here.
+  net::io_context& first() { return *contexts_.front(); }
+  std::vector<net::io_context*> all() const {
+    std::vector<net::io_context*> out;
+    for (const auto& context : contexts_) out.push_back(context.get());
+    return out;
+  }
+  void Release() {
+    for (auto& guard : guards_) guard.reset();
+  }
+  void Stop() {
+    for (auto& context : contexts_) context->stop();
+  }
+  // Runs every context, the first on the calling thread; returns when all have returned.
+  void Run() {
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < contexts_.size(); ++i) {
+      threads.emplace_back([context = contexts_[i].get()] { context->run(); });
+    }
+    contexts_.front()->run();
+    for (std::thread& thread : threads) thread.join();
+  }
+
+ private:
+  std::vector<std::unique_ptr<net::io_context>> contexts_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
+};
+
+// Stops accepting, asks every connection to close, and waits for them on the io_contexts.
 class GracefulStop {
  public:
-  GracefulStop(net::io_context& io_context, net::signal_set& signals, Listener& listener,
+  GracefulStop(IoPool& pool, net::signal_set& signals, Listener& listener,
                SessionRegistry& sessions, const JsonLog& log)
-      : io_context_(io_context),
+      : pool_(pool),
         signals_(signals),
         listener_(listener),
         sessions_(sessions),
         log_(log),
-        timer_(io_context) {}
+        timer_(pool.first()) {}
 
   void Arm() {
     signals_.async_wait([this](boost::system::error_code ec, int signal_number) {
@@ -84,7 +128,7 @@ class GracefulStop {
     signals_.async_wait([this](boost::system::error_code ec, int second_signal) {
       if (ec) return;
       log_.Write("stopping_now", {{"signal", second_signal}});
-      io_context_.stop();
+      pool_.Stop();
     });
     Poll();
   }
@@ -94,11 +138,12 @@ class GracefulStop {
     sessions_.CloseAll();
     if (sessions_.size() == 0) {
       signals_.cancel();  // nothing left to wait for: run() returns in every thread
+      pool_.Release();
       return;
     }
     if (Clock::now() >= deadline_) {
       log_.Write("drain_timeout", {{"open_connections", sessions_.size()}});
-      io_context_.stop();
+      pool_.Stop();
       return;
     }
     timer_.expires_after(kDrainPollInterval);
@@ -107,7 +152,7 @@ class GracefulStop {
     });
   }
 
-  net::io_context& io_context_;
+  IoPool& pool_;
   net::signal_set& signals_;
   Listener& listener_;
   SessionRegistry& sessions_;
@@ -152,7 +197,7 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
   api::ApiContext api;
   api.store = &timed_store;
   // Test jobs reach runners through the hub; the built-in runner is one of them, and its
-  // threads are joined (after the io_context stopped) before anything it uses goes away.
+  // threads are joined (after the io_contexts stopped) before anything it uses goes away.
   relay::RunnerHub runners;
   std::shared_ptr<relay::BuiltinRunner> builtin;
   if (config.builtin_runner) {
@@ -189,8 +234,7 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
   // (monitor/scheduler.h); stopped before the runners are let go.
   monitor::SchedulerOptions monitor_options;
   monitor_options.minute_seconds = config.monitor_minute_seconds;
-  monitor_options.tick =
-      std::chrono::milliseconds(config.monitor_minute_seconds < 60 ? 250 : 1000);
+  monitor_options.tick = std::chrono::milliseconds(config.monitor_minute_seconds < 60 ? 250 : 1000);
   monitor_options.max_in_flight = static_cast<size_t>(config.runner_jobs) * 2;
   monitor_options.sole_server = !PostgresStore::IsPostgresUrl(config.store);
   monitor::MonitorScheduler scheduler(timed_store, api::SystemClock, &runners, &metrics, &log,
@@ -223,15 +267,15 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
   context.runner_sockets = &runner_sockets;
   context.trusted_proxies = &config.trusted_proxies;
 
-  net::io_context io_context(config.threads);
+  IoPool pool(config.threads);
   Result<std::shared_ptr<Listener>> listener =
-      Listener::New(io_context, config.listen_host, config.listen_port, context);
+      Listener::New(pool.first(), pool.all(), config.listen_host, config.listen_port, context);
   if (!listener.ok()) {
     log.Write("startup_failed", {{"error", listener.status().ToString()}});
     return 1;
   }
-  net::signal_set signals(io_context, SIGINT, SIGTERM);
-  GracefulStop stop(io_context, signals, **listener, sessions, log);
+  net::signal_set signals(pool.first(), SIGINT, SIGTERM);
+  GracefulStop stop(pool, signals, **listener, sessions, log);
   stop.Arm();
   (*listener)->Run();
 
@@ -249,17 +293,12 @@ int Serve(const ServerConfig& config, const JsonLog& log) {
              {"builtin_runner", builtin ? builtin->identity().id() : ""},
              {"routes", router.Describe()}});
 
-  std::vector<std::thread> threads;
-  threads.reserve(config.threads - 1);
-  for (int i = 1; i < config.threads; ++i)
-    threads.emplace_back([&io_context] { io_context.run(); });
-  io_context.run();
-  for (std::thread& thread : threads) thread.join();
+  pool.Run();
   if (pg_relay) {
     runners.SetFallback(nullptr);
     pg_relay->Stop();
   }
-  // Tests still running answer into the io_context, which must outlive them: join them now.
+  // Tests still running answer into the io_contexts, which must outlive them: join them now.
   scheduler.Stop();
   if (builtin) {
     runners.Detach(builtin->identity().id(), builtin.get());
