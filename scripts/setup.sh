@@ -14,6 +14,7 @@ APT_PACKAGES=(
   sqlite3 wrk nginx prometheus  # durability checks, make bench, promtool for /metrics
   apache2-utils openssl  # runner tests: htpasswd for Prometheus basic auth, a throwaway PKI
   postgresql libpq-dev  # the hosted store engine: libpq, and a throw-away server for tests
+  libjemalloc-dev  # the server's allocator (server/CMakeLists.txt)
 )
 
 missing=()
