@@ -134,11 +134,32 @@ std::string Base64UrlEncode(ByteView bytes) {
 bool Base64UrlDecode(std::string_view text, Bytes* out) {
   return Decode(text, out, sodium_base64_VARIANT_URLSAFE_NO_PADDING, nullptr);
 }
-std::string Base64Encode(ByteView bytes) {
-  return Encode(bytes, sodium_base64_VARIANT_ORIGINAL);
-}
+std::string Base64Encode(ByteView bytes) { return Encode(bytes, sodium_base64_VARIANT_ORIGINAL); }
 bool Base64Decode(std::string_view text, Bytes* out) {
   return Decode(text, out, sodium_base64_VARIANT_ORIGINAL, " \t\r\n");
+}
+
+std::string Base64UrlEncodePublic(ByteView bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out((bytes.size() * 4 + 2) / 3, '\0');
+  char* o = out.data();
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const uint32_t v = (uint32_t{bytes[i]} << 16) | (uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
+    *o++ = kAlphabet[v >> 18];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 6) & 63];
+    *o++ = kAlphabet[v & 63];
+  }
+  const size_t rest = bytes.size() - i;  // 0, 1 or 2 bytes: 0, 2 or 3 characters, no padding
+  if (rest > 0) {
+    const uint32_t v = (uint32_t{bytes[i]} << 16) | (rest == 2 ? uint32_t{bytes[i + 1]} << 8 : 0);
+    *o++ = kAlphabet[v >> 18];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    if (rest == 2) *o++ = kAlphabet[(v >> 6) & 63];
+  }
+  return out;
 }
 
 std::string HexEncode(ByteView bytes) {
