@@ -59,15 +59,16 @@ function loadKubeconfigModule() {
 let coreGlue = null;
 let coreCompiled = null;
 function startCoreDownloads() {
-  if (coreGlue === null) {
-    coreGlue = import('./credvault_core.mjs');
-    coreGlue.catch(() => { coreGlue = null; });
-  }
+  // The .wasm first: its download and compile are the long pole.
   if (coreCompiled === null && !isNode && typeof WebAssembly.compileStreaming === 'function' &&
       typeof fetch === 'function') {
     coreCompiled = WebAssembly.compileStreaming(
       fetch(new URL('./credvault_core.wasm', import.meta.url), { credentials: 'same-origin' }));
     coreCompiled.catch(() => { coreCompiled = null; });
+  }
+  if (coreGlue === null) {
+    coreGlue = import('./credvault_core.mjs');
+    coreGlue.catch(() => { coreGlue = null; });
   }
 }
 startCoreDownloads();
