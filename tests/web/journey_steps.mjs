@@ -27,7 +27,7 @@ export const MODULE_DIR = process.env.CREDVAULT_MODULE_DIR ??
 export const WEB_ROOT = path.join(REPO_ROOT, 'web');
 
 const ARTIFACTS = path.join(REPO_ROOT, 'build', 'artifacts');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SLOW = 60000;  // Argon2id at the default parameters, a runner round trip
 
@@ -42,7 +42,7 @@ const CONNECTION = 'prom local';
 const b64 = (text) => Buffer.from(text).toString('base64');
 
 // Runs in every page before its scripts: records CSP violations.
-function recordCspViolations() {
+export function recordCspViolations() {
   window.__cspViolations = [];
   document.addEventListener('securitypolicyviolation', (event) => {
     window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
@@ -51,7 +51,7 @@ function recordCspViolations() {
 
 // Every <input>, <select> and <textarea> shown has a name: a <label for>, a wrapping label,
 // aria-label or aria-labelledby. Returns the unlabelled ones.
-function unlabelledControls() {
+export function unlabelledControls() {
   const missing = [];
   for (const control of document.querySelectorAll('input, select, textarea')) {
     if (control.type === 'hidden' || control.closest('[hidden]')) continue;

@@ -22,12 +22,11 @@ import { startKubernetesFixture } from '../fixtures/kubernetes_fixture.mjs';
 import { createPki } from '../fixtures/pki.mjs';
 import { startPrometheus } from '../fixtures/prometheus.mjs';
 import { REPO_ROOT, startServer, stopServer } from './harness.mjs';
+import {
+  CHROMIUM_ARGS, MODULE_DIR, recordCspViolations, unlabelledControls,
+} from './journey_steps.mjs';
 
-const MODULE_DIR = process.env.CREDVAULT_MODULE_DIR ??
-  path.join(REPO_ROOT, 'build', 'wasm', 'wasm');
 const ARTIFACTS = path.join(REPO_ROOT, 'build', 'artifacts');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SLOW = 90000;  // Argon2id at the default parameters on a shared, loaded machine
 const WAIT = 45000;  // scheduled results: one interval is a second, the view refreshes every 3
 
@@ -38,26 +37,6 @@ const CREDENTIAL = 'prom reader';
 const CONNECTION = 'prom watched';
 
 const b64 = (text) => Buffer.from(text).toString('base64');
-
-function recordCspViolations() {
-  window.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (event) => {
-    window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI}`);
-  });
-}
-
-function unlabelledControls() {
-  const missing = [];
-  for (const control of document.querySelectorAll('input, select, textarea')) {
-    if (control.type === 'hidden' || control.closest('[hidden]')) continue;
-    const byFor = control.id
-      ? document.querySelector(`label[for="${CSS.escape(control.id)}"]`) : null;
-    const named = byFor?.textContent.trim() || control.closest('label')?.textContent.trim() ||
-      control.getAttribute('aria-label')?.trim() || control.getAttribute('aria-labelledby');
-    if (!named) missing.push(control.outerHTML.slice(0, 120));
-  }
-  return missing;
-}
 
 describe('active monitoring in the web app', () => {
   let server;

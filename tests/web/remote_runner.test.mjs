@@ -11,7 +11,6 @@
 //
 // CREDVAULT_RUNNER_BIN names the runner binary (default build/native/server/credvault-runner).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -20,10 +19,12 @@ import { after, before, describe, test } from 'node:test';
 
 import { startPrometheus } from '../fixtures/prometheus.mjs';
 import { call, errorOf, loadCredvault, newUser, newWorkspace } from './api_client.mjs';
-import { REPO_ROOT, makeTempDir, startServer, stopServer } from './harness.mjs';
+import { makeTempDir, startServer, stopServer } from './harness.mjs';
+import { printKeys, sleep, startRunner as startRunnerWith } from './monitoring_support.mjs';
 
-const RUNNER_BIN = process.env.CREDVAULT_RUNNER_BIN ??
-  path.join(REPO_ROOT, 'build', 'native', 'server', 'credvault-runner');
+// credvault-runner dialling the server on `port`, four jobs at a time.
+const startRunner = (port, keyDir, extra = []) =>
+  startRunnerWith(port, keyDir, ['--jobs', '4', ...extra]);
 
 const PASSWORD = 'prom-remote-canary-5d1e';
 const WRONG = 'prom-remote-wrong-88b0';
@@ -31,42 +32,6 @@ const HELLO_DOMAIN = Buffer.from('credvault/v1/runner-hello\0', 'latin1');
 const WAIT_MS = 15000;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// The runner's id and public keys, as an admin reads them before admitting it.
-function printKeys(keyDir) {
-  return JSON.parse(execFileSync(RUNNER_BIN, ['--print-keys', '--key-dir', keyDir],
-    { encoding: 'utf8' }));
-}
-
-// Starts credvault-runner and collects its JSON log lines (stderr).
-function startRunner(port, keyDir, extra = []) {
-  const child = spawn(RUNNER_BIN, ['--server', `ws://127.0.0.1:${port}`, '--key-dir', keyDir,
-    '--jobs', '4', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const runner = {
-    child,
-    logs: [],
-    rawLog: '',
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  let pending = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    runner.rawLog += chunk;
-    pending += chunk;
-    let newline;
-    while ((newline = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      try {
-        runner.logs.push(JSON.parse(line));
-      } catch {
-        runner.logs.push({ event: 'unparsed', line });
-      }
-    }
-  });
-  return runner;
-}
 
 // Resolves once `logs` holds `count` lines of `event`.
 async function waitForLog(owner, event, count = 1) {

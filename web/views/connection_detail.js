@@ -2,9 +2,11 @@
 // result), its monitoring schedule (workspace default / off / every N minutes) and a timeline
 // of its recorded results, newest first. Refreshes while shown, so scheduled results appear
 // without a reload.
-import { chip, formatTime, h, replace, errorText, setFieldMessage } from '../dom.js';
+import { chip, formatTime, h, replace } from '../dom.js';
 import { KIND_LABELS } from './connections.js';
-import { arrow, chipCache, keepRefreshing, scheduleControl, scheduleText } from './monitoring.js';
+import {
+  arrow, chipCache, keepRefreshing, scheduleControl, scheduleForm, scheduleText,
+} from './monitoring.js';
 
 const TIMELINE_MARKS = 50;  // the bar shows this many; the table lists every kept result
 const HISTORY_KEPT = 100;  // what the server keeps per connection
@@ -92,26 +94,14 @@ export async function renderConnectionDetail(view, app, id) {
   const effective = h('p', { class: 'status', role: 'status', id: 'schedule-status' },
     `Tested ${scheduleText(current ?? settings.default_interval_minutes)}` +
     `${current === null ? ' (the workspace default)' : ''}.`);
-  const scheduleForm = h('form', { class: 'inline-form schedule-form', novalidate: true,
-    onsubmit: async (event) => {
-      event.preventDefault();
-      const minutes = control.value();
-      if (minutes === undefined) {
-        setFieldMessage(control.minutesField, 'A whole number of minutes, at least 1.');
-        return;
-      }
-      setFieldMessage(control.minutesField, '');
-      try {
-        const answer = await ws.setMonitor(id, minutes);
-        effective.dataset.state = 'ok';
-        effective.textContent = `Saved: tested ${scheduleText(answer.effective_interval_minutes)}` +
-          `${answer.interval_minutes === null ? ' (the workspace default)' : ''}.`;
-      } catch (error) {
-        effective.dataset.state = 'error';
-        effective.textContent = errorText(error);
-      }
-    } }, control.fields, canEdit ? h('button', { type: 'submit' }, 'Save schedule') : null,
-  effective);
+  const schedule = scheduleForm(control, { button: canEdit ? 'Save schedule' : null,
+    status: effective,
+    async save(minutes) {
+      const answer = await ws.setMonitor(id, minutes);
+      effective.dataset.state = 'ok';
+      effective.textContent = `Saved: tested ${scheduleText(answer.effective_interval_minutes)}` +
+        `${answer.interval_minutes === null ? ' (the workspace default)' : ''}.`;
+    } });
 
   replace(view,
     h('section', { class: 'card wide' },
@@ -126,7 +116,7 @@ export async function renderConnectionDetail(view, app, id) {
       h('h2', { id: 'monitoring-title' }, 'Monitoring'),
       anyGranted ? null : h('p', { class: 'hint' }, 'No runner holds a monitoring grant: a ' +
         'schedule takes effect once an owner or admin grants one on the Runners page.'),
-      scheduleForm),
+      schedule),
     h('section', { class: 'card wide', 'aria-labelledby': 'history-title' },
       h('h2', { id: 'history-title' }, 'Recent results'), timeline));
   await refresh();

@@ -1,7 +1,7 @@
 // Active monitoring pieces shared by the runners, connection and feed views: the schedule
 // control (off / every N minutes, and "workspace default" for a connection), the words for a
 // schedule, chips looked up once per name, and the one refresh timer a live view may hold.
-import { field, h } from '../dom.js';
+import { errorText, field, h, setFieldMessage } from '../dom.js';
 
 // The server's bound: a week, in minutes.
 export const MAX_INTERVAL_MINUTES = 10080;
@@ -91,4 +91,25 @@ export function scheduleControl({ label, current, inherit = false, defaultText =
       return Number.isInteger(n) && n >= 1 && n <= MAX_INTERVAL_MINUTES ? n : undefined;
     },
   };
+}
+
+// The form around a scheduleControl: checks the number, then `save(minutes)`; a failure is
+// shown in `status`. `button` is the submit label, or null for a read-only form.
+export function scheduleForm(control, { button, status, save }) {
+  return h('form', { class: 'inline-form schedule-form', novalidate: true,
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const minutes = control.value();
+      if (minutes === undefined) {
+        setFieldMessage(control.minutesField, 'A whole number of minutes, at least 1.');
+        return;
+      }
+      setFieldMessage(control.minutesField, '');
+      try {
+        await save(minutes);
+      } catch (error) {
+        status.dataset.state = 'error';
+        status.textContent = errorText(error);
+      }
+    } }, control.fields, button ? h('button', { type: 'submit' }, button) : null, status);
 }

@@ -5,7 +5,7 @@
 // schedule is set here too.
 import { confirmAction, openDialog } from '../app.js';
 import { chip, field, formatTime, h, replace, errorText, setFieldMessage } from '../dom.js';
-import { scheduleControl, scheduleText } from './monitoring.js';
+import { scheduleControl, scheduleForm, scheduleText } from './monitoring.js';
 
 function revokeSummary(app, runnerName, answer) {
   const rotated = answer.rotate_recommended?.length ?? 0;
@@ -71,24 +71,12 @@ async function defaultScheduleCard(app, canEdit, anyGranted, rerender) {
   }
   const control = scheduleControl({ label: 'Default schedule', current });
   const status = h('p', { class: 'status', role: 'status' });
-  const form = h('form', { class: 'inline-form schedule-form', novalidate: true,
-    onsubmit: async (event) => {
-      event.preventDefault();
-      const minutes = control.value();
-      if (minutes === undefined) {
-        setFieldMessage(control.minutesField, 'A whole number of minutes, at least 1.');
-        return;
-      }
-      setFieldMessage(control.minutesField, '');
-      try {
-        await app.ws.setMonitorDefault(minutes);
-        app.toast(`Default schedule: ${scheduleText(minutes)}.`);
-        await rerender();
-      } catch (error) {
-        status.dataset.state = 'error';
-        status.textContent = errorText(error);
-      }
-    } }, control.fields, h('button', { type: 'submit' }, 'Save default'), status);
+  const form = scheduleForm(control, { button: 'Save default', status,
+    async save(minutes) {
+      await app.ws.setMonitorDefault(minutes);
+      app.toast(`Default schedule: ${scheduleText(minutes)}.`);
+      await rerender();
+    } });
   return h('section', { class: 'card', id: 'default-schedule' }, h('h2', {}, 'Default schedule'),
     intro, grantNote, form);
 }
