@@ -49,6 +49,10 @@ nlohmann::json ConnectionViewToJson(const ConnectionView& view);
 Result<ConnectionView> ConnectionViewFromJson(const nlohmann::json& j);
 
 nlohmann::json ConnectionSummaryToJson(const ConnectionSummary& summary);
+// Reads a summary back (the view models' lists take summaries as JSON): what
+// ConnectionSummaryToJson wrote, extra fields such as "chips" ignored. "id", "name", "kind"
+// and "state" are required; errors name the field under `path` ("summaries[2].state").
+Result<ConnectionSummary> ConnectionSummaryFromJson(const nlohmann::json& j, std::string path = "");
 
 nlohmann::json WorkspaceToJson(const Workspace& workspace);
 Result<Workspace> WorkspaceFromJson(const nlohmann::json& j);

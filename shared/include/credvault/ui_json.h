@@ -1,7 +1,7 @@
 // JSON forms of the view models of ui.h (chips, forms, lists, actions) and of the kubeconfig
 // import request, for the WASM module and any other JSON client. The one place their field
 // names are written; the model's own fields (a summary's "id", "state", ...) are
-// model_json.h's, except where a summary is read back (see ConnectionSummaryFromJson).
+// model_json.h's (a summary is read back there too: ConnectionSummaryFromJson).
 //
 // Pure functions; thread-safe. Nothing here throws (nlohmann's non-throwing API only).
 // Errors: kValidation naming the field by its path ("query.sort: \"x\" is not a known
@@ -53,10 +53,6 @@ nlohmann::json ConnectionFormToJson(const ConnectionFormState& form);
 nlohmann::json ConnectionRowJson(const ConnectionSummary& summary, uint64_t version);
 // CredentialSummaryToJson plus "chips": {"warnings": [chip]}.
 nlohmann::json CredentialRowJson(const CredentialSummary& summary);
-// Reads a summary back (what ConnectionSummaryToJson wrote; extra fields such as "chips"
-// are ignored). "id", "name", "kind" and "state" are required. It belongs beside
-// ConnectionSummaryToJson in model_json.cc; it lives here until it moves there.
-Result<ConnectionSummary> ConnectionSummaryFromJson(const nlohmann::json& j, std::string path = "");
 
 // Queries: {"search", "kind", "state", "environment", "credential_id", "sort", "descending",
 // "offset", "limit"}, every field optional; "kind" and "state" are a name or a list of

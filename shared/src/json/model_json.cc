@@ -388,6 +388,29 @@ json ConnectionSummaryToJson(const ConnectionSummary& s) {
   return j;
 }
 
+Result<ConnectionSummary> ConnectionSummaryFromJson(const json& j, std::string path) {
+  ModelReader r(j, std::move(path));
+  ConnectionSummary s;
+  r.String(kId, &s.id);
+  r.String(kName, &s.name);
+  r.Enum(kKind, &s.kind, &ParseServiceKind);
+  r.Enum(kState, &s.state, &ParseConnectionState);
+  r.OptionalString(kEndpoint, &s.endpoint);
+  r.OptionalString(kHost, &s.host);
+  r.OptionalBool(kPlainHttp, &s.plain_http);
+  r.OptionalBool(kInsecureSkipVerify, &s.insecure_skip_verify);
+  r.OptionalBool(kManaged, &s.managed);
+  r.OptionalString(kCredentialId, &s.credential_id);
+  const auto ids = j.is_object() ? j.find(kEnvironmentIds) : j.end();
+  if (r.ok() && ids != j.end() && !ids->is_null()) {
+    r.StringList(kEnvironmentIds, &s.environment_ids, kMaxEnvironmentsPerConnection);
+  }
+  r.OptionalInt(kUpdatedAt, &s.updated_at);
+  if (!r.ok()) return r.status();
+  CV_RETURN_IF_ERROR(ReadLastTest(r, &s.last_test));
+  return s;
+}
+
 // ---- workspaces ----
 
 json WorkspaceToJson(const Workspace& w) {

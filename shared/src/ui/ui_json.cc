@@ -52,8 +52,8 @@ constexpr const char* kContext = "context";
 constexpr const char* kNewName = "new_name";
 constexpr const char* kExisting = "existing";
 constexpr const char* kExistingCredentials = "existing_credentials";
-// The model's names, read back from summaries and written beside them (model_json.cc
-// writes them; see ConnectionSummaryFromJson).
+// The model's names where the view models read or write them beside the model's own JSON
+// (model_json.cc).
 constexpr const char* kId = "id";
 constexpr const char* kName = "name";
 constexpr const char* kKind = "kind";
@@ -61,22 +61,14 @@ constexpr const char* kAuthMethod = "auth_method";
 constexpr const char* kState = "state";
 constexpr const char* kVersion = "version";
 constexpr const char* kEndpoint = "endpoint";
-constexpr const char* kHost = "host";
-constexpr const char* kPlainHttp = "plain_http";
 constexpr const char* kTls = "tls";
 constexpr const char* kCaData = "ca_data";
 constexpr const char* kServerName = "server_name";
 constexpr const char* kInsecureSkipVerify = "insecure_skip_verify";
-constexpr const char* kManaged = "managed";
 constexpr const char* kCredentialId = "credential_id";
 constexpr const char* kEnvironmentIds = "environment_ids";
-constexpr const char* kUpdatedAt = "updated_at";
 constexpr const char* kLastTest = "last_test";
 constexpr const char* kOutcome = "outcome";
-constexpr const char* kTestedAt = "tested_at";
-constexpr const char* kLatencyMs = "latency_ms";
-constexpr const char* kHttpStatus = "http_status";
-constexpr const char* kRunnerId = "runner_id";
 constexpr const char* kRotateRecommended = "rotate_recommended";
 // The expiry fields of a recorded test result (the server's history entries) and the
 // expiry chip's own fields.
@@ -157,24 +149,6 @@ void Paging(ModelReader& r, size_t* offset, size_t* limit) {
   r.OptionalUint(kLimit, &l, UINT32_MAX);
   *offset = static_cast<size_t>(o);
   *limit = static_cast<size_t>(l);
-}
-
-Status ReadLastTest(ModelReader& r, std::optional<LastTest>* out) {
-  const json* j = r.OptionalObject(kLastTest);
-  if (j == nullptr) return r.status();
-  ModelReader t(*j, r.PathOf(kLastTest));
-  LastTest last;
-  uint64_t latency = 0, status = 0;
-  t.Enum(kOutcome, &last.outcome, &ParseTestOutcome);
-  t.OptionalInt(kTestedAt, &last.tested_at);
-  t.OptionalUint(kLatencyMs, &latency, UINT32_MAX);
-  t.OptionalUint(kHttpStatus, &status, 999);
-  t.OptionalString(kRunnerId, &last.runner_id);
-  if (!t.ok()) return t.status();
-  last.latency_ms = static_cast<uint32_t>(latency);
-  last.http_status = static_cast<uint16_t>(status);
-  *out = std::move(last);
-  return Status::Ok();
 }
 
 bool OptionalPresent(ModelReader& r, const char* key) {
@@ -326,26 +300,6 @@ json CredentialRowJson(const CredentialSummary& summary) {
   json j = CredentialSummaryToJson(summary);
   j[kChips] = json{{kWarnings, Chips(CredentialWarningChips(summary))}};
   return j;
-}
-
-Result<ConnectionSummary> ConnectionSummaryFromJson(const json& j, std::string path) {
-  ModelReader r(j, std::move(path));
-  ConnectionSummary s;
-  r.String(kId, &s.id);
-  r.String(kName, &s.name);
-  r.Enum(kKind, &s.kind, &ParseServiceKind);
-  r.Enum(kState, &s.state, &ParseConnectionState);
-  r.OptionalString(kEndpoint, &s.endpoint);
-  r.OptionalString(kHost, &s.host);
-  r.OptionalBool(kPlainHttp, &s.plain_http);
-  r.OptionalBool(kInsecureSkipVerify, &s.insecure_skip_verify);
-  r.OptionalBool(kManaged, &s.managed);
-  r.OptionalString(kCredentialId, &s.credential_id);
-  OptionalStringList(r, kEnvironmentIds, &s.environment_ids, kMaxEnvironmentsPerConnection);
-  r.OptionalInt(kUpdatedAt, &s.updated_at);
-  if (!r.ok()) return r.status();
-  CV_RETURN_IF_ERROR(ReadLastTest(r, &s.last_test));
-  return s;
 }
 
 Result<ConnectionListQuery> ConnectionListQueryFromJson(const json& j) {
