@@ -4,10 +4,9 @@
 // binaries run as the `postgres` user (runuser). Each store a test opens lives in its own
 // schema of that server (PostgresTestStoreUrl), so tests never see each other's rows.
 //
-// CREDVAULT_TEST_POSTGRES_URL=<url> uses an existing server instead of starting one;
-// CREDVAULT_TEST_POSTGRES=off leaves the PostgreSQL engine out of the suite (for developers
-// without the packages). Otherwise a server that cannot start FAILS every PostgreSQL test:
-// `make test` never skips the engine silently.
+// CREDVAULT_TEST_POSTGRES_URL=<url> uses an existing server instead of starting one.
+// Otherwise a server that cannot start FAILS every PostgreSQL test: there is no switch that
+// skips the engine, so `make test` always covers both.
 //
 // Thread-safety: PostgresTestBaseUrl starts the server under a once-flag; the rest is pure.
 #ifndef CREDVAULT_TESTS_SERVER_STORE_PG_TEST_CLUSTER_H_
@@ -30,11 +29,6 @@
 #include "credvault/status.h"
 
 namespace credvault::server::testing {
-
-inline bool PostgresTestsWanted() {
-  const char* value = std::getenv("CREDVAULT_TEST_POSTGRES");
-  return value == nullptr || std::string(value) != "off";
-}
 
 // The folder with initdb and pg_ctl: $CREDVAULT_PG_BIN, else Debian's newest
 // /usr/lib/postgresql/<major>/bin.
@@ -104,9 +98,9 @@ class PostgresTestCluster {
   Status Start() {
     bin_ = PostgresBinDir();
     if (bin_.empty()) {
-      return Status(ErrorCode::kUnavailable,
-                    "no PostgreSQL server binaries (install Debian's postgresql: scripts/setup.sh,"
-                    " or set CREDVAULT_TEST_POSTGRES=off)");
+      return Status(
+          ErrorCode::kUnavailable,
+          "no PostgreSQL server binaries (install Debian's postgresql: scripts/setup.sh)");
     }
     std::string pattern = (std::filesystem::temp_directory_path() / "credvault-pg-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) {

@@ -36,15 +36,13 @@ inline std::vector<StoreEngine> StoreEngines() {
        }},
   };
   // A throw-away server (pg_test_cluster.h); one that cannot start fails these tests.
-  if (PostgresTestsWanted()) {
-    engines.push_back({"PostgreSQL", [](const std::string& dir) -> Result<std::unique_ptr<Store>> {
-                         auto url = PostgresTestStoreUrl(dir);
-                         if (!url.ok()) return url.status();
-                         auto store = PostgresStore::New(*url);
-                         if (!store.ok()) return store.status();
-                         return std::unique_ptr<Store>(std::move(store).value());
-                       }});
-  }
+  engines.push_back({"PostgreSQL", [](const std::string& dir) -> Result<std::unique_ptr<Store>> {
+                       auto url = PostgresTestStoreUrl(dir);
+                       if (!url.ok()) return url.status();
+                       auto store = PostgresStore::New(*url);
+                       if (!store.ok()) return store.status();
+                       return std::unique_ptr<Store>(std::move(store).value());
+                     }});
   return engines;
 }
 
