@@ -25,28 +25,19 @@
 #include "credvault/identity.h"
 #include "monitor/schedule.h"
 #include "monitor/scheduler.h"
+#include "scheduler_test_util.h"
 #include "store/sqlite_store.h"
 
 namespace credvault::server::monitor {
 namespace {
 
-Bytes B(std::string_view text) { return Bytes(text.begin(), text.end()); }
+using testing::B;
+using testing::InsertAdmin;
+using testing::RecordingLink;
 
 constexpr int kConnections = 20;
 
 // Holds the jobs handed to it; answers them when the test says.
-class FakeLink : public relay::RunnerLink {
- public:
-  void Submit(Bytes, relay::RelayDone done) override {
-    done(Status(ErrorCode::kUnavailable, "not in these tests"));
-  }
-  void SubmitMonitor(runner::MonitorJob job, relay::RelayDone done) override {
-    jobs.push_back(std::move(job));
-    dones.push_back(std::move(done));
-  }
-  std::vector<runner::MonitorJob> jobs;
-  std::vector<relay::RelayDone> dones;
-};
 
 class SchedulerRunnersTest : public ::testing::Test {
  protected:
@@ -61,7 +52,7 @@ class SchedulerRunnersTest : public ::testing::Test {
     store_ = std::move(store).value();
     for (int i = 0; i < 2; ++i) {
       identities_.push_back(Identity::Generate("runner-" + std::to_string(i + 1)));
-      links_.push_back(std::make_shared<FakeLink>());
+      links_.push_back(std::make_shared<RecordingLink>());
     }
     ASSERT_TRUE(store_->Transact([&](Tx& tx) { return Seed(tx); }).ok());
   }
@@ -72,19 +63,7 @@ class SchedulerRunnersTest : public ::testing::Test {
   }
 
   Status Seed(Tx& tx) {
-    AccountRow admin;
-    admin.record.account_id = "admin";
-    admin.record.email = "admin@example.com";
-    admin.record.kdf = {3, 64ull << 20};
-    admin.record.salt = B("salt");
-    admin.record.keys_version = 1;
-    admin.record.box_public_key = B("admin-box");
-    admin.record.sign_public_key = B("admin-sign");
-    admin.record.wrapped_private_keys = B("w");
-    admin.record.recovery_wrapped_private_keys = B("r");
-    admin.auth_hash = "a";
-    admin.recovery_auth_hash = "b";
-    CV_RETURN_IF_ERROR(tx.InsertAccount(admin));
+    CV_RETURN_IF_ERROR(InsertAdmin(tx));
     WorkspaceRow workspace;
     workspace.id = "ws";
     workspace.name = "ws";
@@ -138,7 +117,7 @@ class SchedulerRunnersTest : public ::testing::Test {
 
   // Answers every job `runner` holds with an "ok" result it signed for the job.
   void AnswerAll(int runner) {
-    FakeLink& link = *links_[runner];
+    RecordingLink& link = *links_[runner];
     for (size_t i = 0; i < link.jobs.size(); ++i) {
       TestJobHeader header;
       header.job_id = link.jobs[i].job_id;
@@ -169,7 +148,7 @@ class SchedulerRunnersTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<Store> store_;
   std::vector<std::unique_ptr<Identity>> identities_;
-  std::vector<std::shared_ptr<FakeLink>> links_;
+  std::vector<std::shared_ptr<RecordingLink>> links_;
   int64_t now_ = 1'000'000;
 };
 
@@ -267,7 +246,7 @@ TEST_F(SchedulerRunnersTest, AResultBoundToAnotherConnectionRecordsNothing) {
   Attach(hub, 0);
   auto scheduler = Make(hub, /*sole_server=*/true, &log);
   ASSERT_GT(scheduler->ScanOnce(), 1u);
-  FakeLink& link = *links_[0];
+  RecordingLink& link = *links_[0];
   // Signed by the pinned key, for this job id, but for another of the workspace's connections.
   TestJobHeader header;
   header.job_id = link.jobs[0].job_id;

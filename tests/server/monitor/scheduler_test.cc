@@ -13,25 +13,15 @@
 #include <vector>
 
 #include "monitor/schedule.h"
+#include "scheduler_test_util.h"
 #include "store/sqlite_store.h"
 
 namespace credvault::server::monitor {
 namespace {
 
-Bytes B(std::string_view text) { return Bytes(text.begin(), text.end()); }
-
-class FakeRunner : public relay::RunnerLink {
- public:
-  void Submit(Bytes, relay::RelayDone done) override {
-    done(Status(ErrorCode::kUnavailable, "not in these tests"));
-  }
-  void SubmitMonitor(runner::MonitorJob job, relay::RelayDone done) override {
-    jobs.push_back(std::move(job));
-    dones.push_back(std::move(done));
-  }
-  std::vector<runner::MonitorJob> jobs;
-  std::vector<relay::RelayDone> dones;
-};
+using testing::B;
+using testing::InsertAdmin;
+using testing::RecordingLink;
 
 class SchedulerTest : public ::testing::Test {
  protected:
@@ -43,24 +33,12 @@ class SchedulerTest : public ::testing::Test {
     auto store = SqliteStore::New(dir_ + "/" + SqliteStore::kFileName);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    runner_ = std::make_shared<FakeRunner>();
+    runner_ = std::make_shared<RecordingLink>();
     hub_.Attach("runner-1", B("runner-sign-key"), runner_);
     ASSERT_TRUE(
         store_
             ->Transact([&](Tx& tx) -> Status {
-              AccountRow admin;
-              admin.record.account_id = "admin";
-              admin.record.email = "admin@example.com";
-              admin.record.kdf = {3, 64ull << 20};
-              admin.record.salt = B("salt");
-              admin.record.keys_version = 1;
-              admin.record.box_public_key = B("admin-box");
-              admin.record.sign_public_key = B("admin-sign");
-              admin.record.wrapped_private_keys = B("w");
-              admin.record.recovery_wrapped_private_keys = B("r");
-              admin.auth_hash = "a";
-              admin.recovery_auth_hash = "b";
-              CV_RETURN_IF_ERROR(tx.InsertAccount(admin));
+              CV_RETURN_IF_ERROR(InsertAdmin(tx));
               for (const char* ws : {"ws-granted", "ws-admitted-only"}) {
                 WorkspaceRow row;
                 row.id = ws;
@@ -115,7 +93,7 @@ class SchedulerTest : public ::testing::Test {
 
   std::string dir_;
   std::unique_ptr<Store> store_;
-  std::shared_ptr<FakeRunner> runner_;
+  std::shared_ptr<RecordingLink> runner_;
   relay::RunnerHub hub_;
   int64_t now_ = 1'000'000;
 };
