@@ -45,21 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Waits for a JSON "listening" line in $1 (written by pid $2) and prints its port.
-server_port() {
-  for _ in $(seq 1 200); do
-    port=$(grep -o '"event":"listening".*' "$1" 2>/dev/null | grep -o '"port":[0-9]*' | head -n1 |
-      cut -d: -f2 || true)
-    [ -n "$port" ] && { echo "$port"; return 0; }
-    kill -0 "$2" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "run_hosted.sh: the server did not start:" >&2; cat "$1" >&2; return 1
-}
-
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
+. tests/bench/bench_lib.sh  # server_port, free_port
 
 # start_server NAME ARGS... : starts a server and sets $started_port (not in a subshell, so
 # that its pid lands in $pids for the cleanup).

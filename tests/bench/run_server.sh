@@ -27,28 +27,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Waits for a JSON "listening" line in $1 and prints its port.
-server_port() {
-  for _ in $(seq 1 200); do
-    port=$(grep -o '"event":"listening".*' "$1" 2>/dev/null | grep -o '"port":[0-9]*' | head -n1 |
-      cut -d: -f2 || true)
-    [ -n "$port" ] && { echo "$port"; return 0; }
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "run_server.sh: the server did not start:" >&2; cat "$1" >&2; return 1
-}
-
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
+. tests/bench/bench_lib.sh  # server_port, free_port
 
 mkdir -p "$work/www" "$work/nginx"  # the server makes its data dir (0700)
 chmod 755 "$work" "$work/www"  # nginx workers run as an unprivileged user
 "$server_bin" --listen 127.0.0.1:0 --threads 2 --data-dir "$work/data" --web-root "$work/www" \
   --module-dir "$work/www" 2>"$work/server.log" &
 server_pid=$!
-sport=$(server_port "$work/server.log")
+sport=$(server_port "$work/server.log" "$server_pid")
 setup=$(node tests/bench/server_setup.mjs "http://127.0.0.1:$sport" "$work/www")
 target=$(node -e 'console.log(JSON.parse(process.argv[1]).path)' "$setup")
 token=$(node -e 'console.log(JSON.parse(process.argv[1]).token)' "$setup")
