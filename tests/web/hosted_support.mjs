@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
+import { freePort } from '../fixtures/free_port.mjs';
 import { startPostgres } from '../fixtures/postgres.mjs';
 import { REPO_ROOT, makeTempDir, startServer, stopServer } from './harness.mjs';
 
@@ -20,17 +21,6 @@ export const RUNNER_BIN = process.env.CREDVAULT_RUNNER_BIN ??
 // The address nginx connects to the servers from, which they trust for X-Forwarded-For.
 export const NGINX_ADDRESS = '127.0.0.1';
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 // nginx (Debian's) in the foreground with a temporary config, as tests/bench/run_server.sh
 // runs it: round robin over `upstreams`, the runner WebSocket location with the upgrade

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { freePort } from '../fixtures/free_port.mjs';
 import { call, loadCredvault, newUser } from './api_client.mjs';
 import { REPO_ROOT, SERVER_BIN, makeTempDir, startServer, stopServer } from './harness.mjs';
 
@@ -170,17 +170,6 @@ test('the OpenAPI document passes the Redocly linter with no error or warning', 
   assert.equal(report.totals.errors, 0);
   assert.equal(linted.status, 0, linted.stderr);
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 test('make run: the script prints the address and serves on the SQLite default', async () => {
   const port = await freePort();
