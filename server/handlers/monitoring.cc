@@ -9,6 +9,7 @@
 #include "api/query.h"
 #include "api/responses.h"
 #include "auth/request_auth.h"
+#include "credvault/ui_expiry.h"  // the history entry's expiry field names
 
 namespace credvault::server {
 namespace {
@@ -144,9 +145,9 @@ json HistoryEntryToJson(const TestHistoryEntry& entry) {
           {"source", entry.source},
           {"state_before", ConnectionStateName(entry.state_before)},
           {"state_after", ConnectionStateName(entry.state_after)},
-          {"client_cert_not_after", TimeOrNull(entry.client_cert_not_after)},
-          {"server_cert_not_after", TimeOrNull(entry.server_cert_not_after)},
-          {"token_expires_at", TimeOrNull(entry.token_expires_at)}};
+          {kClientCertNotAfterKey, TimeOrNull(entry.client_cert_not_after)},
+          {kServerCertNotAfterKey, TimeOrNull(entry.server_cert_not_after)},
+          {kTokenExpiresAtKey, TimeOrNull(entry.token_expires_at)}};
 }
 
 Status RegisterMonitoringRoutes(Router& router, const api::ApiContext& context) {

@@ -78,9 +78,9 @@ Result<RecordedTest> RecordTestResult(Store& store, int64_t now, const TestRecor
   recorded.entry.http_status = last_test.http_status;
   recorded.entry.runner_id = last_test.runner_id;
   recorded.entry.source = std::string(request.source);
-  recorded.entry.client_cert_not_after = TimeField(payload, runner::kResultClientCertNotAfter);
-  recorded.entry.server_cert_not_after = TimeField(payload, runner::kResultServerCertNotAfter);
-  recorded.entry.token_expires_at = TimeField(payload, runner::kResultTokenExpiresAt);
+  recorded.entry.client_cert_not_after = TimeField(payload, kClientCertNotAfterKey);
+  recorded.entry.server_cert_not_after = TimeField(payload, kServerCertNotAfterKey);
+  recorded.entry.token_expires_at = TimeField(payload, kTokenExpiresAtKey);
 
   const Status written = store.Transact([&](Tx& tx) -> Status {
     // Checked again: the caller may have lost the role (or the runner its grant) while the

@@ -47,13 +47,13 @@ std::optional<int64_t> JwtExpiry(std::string_view token) {
 
 void AddCredentialExpiry(const ProbeTarget& target, nlohmann::json& result) {
   if (std::optional<int64_t> not_after = CertificateNotAfter(target.auth.client_certificate_pem)) {
-    result[kResultClientCertNotAfter] = *not_after;
+    result[kClientCertNotAfterKey] = *not_after;
   }
   switch (target.auth.kind) {
     case ProbeAuthKind::kBearer:
     case ProbeAuthKind::kApiKey:
       if (std::optional<int64_t> exp = JwtExpiry(target.auth.token.chars())) {
-        result[kResultTokenExpiresAt] = *exp;
+        result[kTokenExpiresAtKey] = *exp;
       }
       break;
     default:

@@ -15,13 +15,9 @@
 #include <string_view>
 
 #include "credvault/probe.h"
+#include "credvault/ui_expiry.h"  // the result's field names
 
 namespace credvault::runner {
-
-// Field names in the signed result (unix seconds).
-inline constexpr const char* kResultClientCertNotAfter = "client_cert_not_after";
-inline constexpr const char* kResultServerCertNotAfter = "server_cert_not_after";
-inline constexpr const char* kResultTokenExpiresAt = "token_expires_at";
 
 // notAfter of the first certificate in `pem`; nullopt when it holds none that parses.
 std::optional<int64_t> CertificateNotAfter(std::string_view pem);

@@ -114,7 +114,7 @@ SignedTestResult Runner::ProbeAndSign(ProbeJobSpec spec, const TestJobHeader& he
   };
   ProbeResult result = Probe(std::move(spec), now, options);
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  if (server_not_after > 0) expiry[kResultServerCertNotAfter] = server_not_after;
+  if (server_not_after > 0) expiry[kServerCertNotAfterKey] = server_not_after;
 
   nlohmann::json payload = ProbeResultToJson(result);
   for (const auto& item : expiry.items()) payload[item.key()] = item.value();

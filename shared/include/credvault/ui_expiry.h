@@ -34,6 +34,11 @@ inline constexpr int64_t kMaxExpiryUnixTime = 253402300799;
 enum class ExpiringItem { kClientCertificate, kBearerToken, kServerCertificate };
 // "client_certificate", "bearer_token", "server_certificate".
 std::string_view ExpiringItemName(ExpiringItem item);
+// ExpiryReport's fields as JSON (unix seconds): in a runner's signed result, in a history
+// entry, and where ExpiryChipJson reads them.
+inline constexpr const char* kClientCertNotAfterKey = "client_cert_not_after";
+inline constexpr const char* kServerCertNotAfterKey = "server_cert_not_after";
+inline constexpr const char* kTokenExpiresAtKey = "token_expires_at";
 
 // The expiry dates one test result reported; absent = not reported (anonymous, no TLS, a
 // token that is not a JWT).

@@ -72,9 +72,6 @@ constexpr const char* kOutcome = "outcome";
 constexpr const char* kRotateRecommended = "rotate_recommended";
 // The expiry fields of a recorded test result (the server's history entries) and the
 // expiry chip's own fields.
-constexpr const char* kClientCertNotAfter = "client_cert_not_after";
-constexpr const char* kServerCertNotAfter = "server_cert_not_after";
-constexpr const char* kTokenExpiresAt = "token_expires_at";
 constexpr const char* kNow = "now";
 constexpr const char* kWarningDays = "warning_days";
 constexpr const char* kItem = "item";
@@ -410,9 +407,9 @@ Result<json> ExpiryChipJson(const json& entry, const json& options) {
     r.Int(key, &value);
     if (r.ok()) *out = value;
   };
-  read(kClientCertNotAfter, &report.client_cert_not_after);
-  read(kServerCertNotAfter, &report.server_cert_not_after);
-  read(kTokenExpiresAt, &report.token_expires_at);
+  read(kClientCertNotAfterKey, &report.client_cert_not_after);
+  read(kServerCertNotAfterKey, &report.server_cert_not_after);
+  read(kTokenExpiresAtKey, &report.token_expires_at);
   if (!r.ok()) return r.status();
   CV_ASSIGN_OR_RETURN(std::optional<ExpiryWarning> warning,
                       SoonestExpiryWarning(report, now, warning_days));

@@ -64,14 +64,14 @@ TEST(Expiry, AddedForTheCredentialKindsThatCarryThem) {
   certificate.auth.client_certificate_pem = kClientCertificate;
   nlohmann::json result = nlohmann::json::object();
   AddCredentialExpiry(certificate, result);
-  EXPECT_EQ(result, (nlohmann::json{{kResultClientCertNotAfter, kClientCertificateNotAfter}}));
+  EXPECT_EQ(result, (nlohmann::json{{kClientCertNotAfterKey, kClientCertificateNotAfter}}));
 
   ProbeTarget bearer;
   bearer.auth.kind = ProbeAuthKind::kBearer;
   bearer.auth.token = SecretBytes::CopyFrom(AsBytes(Jwt(R"({"exp":1900000000})")));
   result = nlohmann::json::object();
   AddCredentialExpiry(bearer, result);
-  EXPECT_EQ(result, (nlohmann::json{{kResultTokenExpiresAt, 1900000000}}));
+  EXPECT_EQ(result, (nlohmann::json{{kTokenExpiresAtKey, 1900000000}}));
 
   // A JWT-shaped basic password is not a bearer token: nothing reported.
   ProbeTarget basic;
