@@ -44,6 +44,9 @@ try {
 } catch (e) {
   out.textContent = 'ERROR ' + e;
 }
+// The harness reads the outcome from the console: waiting on the page with Playwright's
+// waitForFunction would inject its ~20 ms utility script into the page while the import runs.
+console.log(out.textContent);
 `);
 
 const median = (xs) => {
@@ -52,12 +55,10 @@ const median = (xs) => {
 };
 
 async function measure(page, load) {
+  const outcome = page.waitForEvent('console', { timeout: 30000,
+    predicate: (m) => /^(DONE|ERROR) /.test(m.text()) });
   await load();
-  const handle = await page.waitForFunction(() => {
-    const t = document.getElementById('out')?.textContent ?? '';
-    return t.startsWith('DONE') || t.startsWith('ERROR') ? t : null;
-  }, null, { timeout: 30000 });
-  const text = await handle.jsonValue();
+  const text = (await outcome).text();
   assert.ok(text.startsWith('DONE'), text);
   const [ms, phases] = text.slice(5).split(/ (.*)/s);
   return { ms: Number(ms), phases: JSON.parse(phases) };
