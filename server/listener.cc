@@ -75,12 +75,12 @@ void Listener::Stop() {
 }
 
 void Listener::DoAccept() {
-  // Each connection gets its own strand, so its handlers never run concurrently (answers
-  // from runner and relay threads are posted to it), on the next session io_context.
+  // Each connection goes to the next session io_context. One thread runs each (New's
+  // contract), so its handlers never run concurrently without a strand: answers from runner
+  // and relay threads are posted to that context.
   net::io_context& target = *session_contexts_[next_context_++ % session_contexts_.size()];
   acceptor_.async_accept(
-      net::make_strand(target),
-      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+      target, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
         self->OnAccept(ec, std::move(socket));
       });
 }

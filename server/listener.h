@@ -1,6 +1,8 @@
-// Listener: accepts TCP connections and starts a Session on its own strand for each, handing
-// connections to the session io_contexts in turn (one per thread, see main.cc), so each
-// connection's I/O stays on one thread.
+// Listener: accepts TCP connections and starts a Session for each, handing connections to the
+// session io_contexts in turn (one per thread, see main.cc), so each connection's I/O stays
+// on one thread. That thread is what keeps a connection's handlers from running concurrently
+// (a strand per connection would only add a lock and reference counting to every handler), so
+// each session io_context must be run by exactly one thread.
 //
 // Created with New (which opens, binds and listens, returning kInvalidArgument for a bad
 // address and kInternal for a bind failure, e.g. the port is taken), then Run() accepts
@@ -27,7 +29,7 @@ namespace credvault::server {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // The acceptor runs on `io_context`; sessions go round robin to `session_contexts`
-  // (non-empty; all must outlive the listener).
+  // (non-empty; all must outlive the listener; each run by exactly one thread).
   static Result<std::shared_ptr<Listener>> New(
       boost::asio::io_context& io_context, std::vector<boost::asio::io_context*> session_contexts,
       const std::string& host, uint16_t port, const ServerContext& context);

@@ -36,8 +36,8 @@ Status Unavailable(std::string message) {
 
 class RunnerSocket;
 
-// What the hub holds for a connected runner: Submit hops onto the socket's strand. Holds
-// the socket weakly, so a link still held by a handler never keeps a closed socket alive.
+// What the hub holds for a connected runner: Submit hops onto the socket's io_context thread.
+// Holds the socket weakly, so a link still held by a handler never keeps a closed socket alive.
 class RemoteRunnerLink : public relay::RunnerLink {
  public:
   explicit RemoteRunnerLink(std::weak_ptr<RunnerSocket> socket) : socket_(std::move(socket)) {}
@@ -83,8 +83,8 @@ class RunnerSocket : public Closable, public std::enable_shared_from_this<Runner
     net::post(ws_.get_executor(), std::forward<Handler>(handler));
   }
 
-  // On the strand (posted by RemoteRunnerLink::Submit).
-  void SubmitOnStrand(const Bytes& sealed_job, relay::RelayDone done) {
+  // On the socket's io_context thread (posted by RemoteRunnerLink::Submit).
+  void SubmitOnSocketThread(const Bytes& sealed_job, relay::RelayDone done) {
     if (!attached_ || closing_) return done(Unavailable("the runner disconnected"));
     if (pending_.full()) return done(Unavailable("the runner is busy with other tests; try again"));
     // A client is answered with what the relay may say for a runner's refusal.
@@ -97,9 +97,10 @@ class RunnerSocket : public Closable, public std::enable_shared_from_this<Runner
     Send(relay::EncodeJob(id, sealed_job));
   }
 
-  // On the strand (posted by RemoteRunnerLink::SubmitMonitor). The runner's refusal reaches
-  // the scheduler's log with its own code (untrusted_signer, not_found, ...).
-  void SubmitMonitorOnStrand(const runner::MonitorJob& job, relay::RelayDone done) {
+  // On the socket's io_context thread (posted by RemoteRunnerLink::SubmitMonitor). The
+  // runner's refusal reaches the scheduler's log with its own code (untrusted_signer, not_found,
+  // ...).
+  void SubmitMonitorOnSocketThread(const runner::MonitorJob& job, relay::RelayDone done) {
     if (!attached_ || closing_) return done(Unavailable("the runner disconnected"));
     if (pending_.full()) return done(Unavailable("the runner is busy with other tests; try again"));
     const uint64_t id =
@@ -289,11 +290,11 @@ class RunnerSocket : public Closable, public std::enable_shared_from_this<Runner
 void RemoteRunnerLink::Submit(Bytes sealed_job, relay::RelayDone done) {
   std::shared_ptr<RunnerSocket> socket = socket_.lock();
   if (socket == nullptr) return done(Unavailable("the runner disconnected"));
-  // Handlers call this from any thread; the socket's state lives on its strand.
+  // Handlers call this from any thread; the socket's state lives on its io_context thread.
   RunnerSocket* raw = socket.get();
   raw->PostToStrand(
       [socket = std::move(socket), job = std::move(sealed_job), done = std::move(done)]() mutable {
-        socket->SubmitOnStrand(job, std::move(done));
+        socket->SubmitOnSocketThread(job, std::move(done));
       });
 }
 
@@ -303,7 +304,7 @@ void RemoteRunnerLink::SubmitMonitor(runner::MonitorJob job, relay::RelayDone do
   RunnerSocket* raw = socket.get();
   raw->PostToStrand(
       [socket = std::move(socket), job = std::move(job), done = std::move(done)]() mutable {
-        socket->SubmitMonitorOnStrand(job, std::move(done));
+        socket->SubmitMonitorOnSocketThread(job, std::move(done));
       });
 }
 

@@ -87,7 +87,7 @@ struct ReplyShape {
 
 // Hands a response from DispatchAsync to the session: inline when the handler answered
 // before DispatchAsync returned (every synchronous route: no extra hop), through the
-// session's strand when it answered later from another thread.
+// session's io_context (its one thread) when it answered later from another thread.
 struct PendingReply {
   std::mutex mutex;
   bool returned = false;                // guarded by mutex
@@ -108,7 +108,7 @@ class Session : public Closable, public std::enable_shared_from_this<Session> {
     // Each response is one gather write: nothing gains from Nagle, and a large static file's
     // last segment must not wait for the client's delayed ACK.
     stream_.socket().set_option(tcp::no_delay(true), ec);
-    // Onto our strand before touching the stream.
+    // Onto our io_context's thread before touching the stream.
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
   }
 
