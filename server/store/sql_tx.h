@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "store/pg_db.h"
+#include "store/read_cache.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 #include "store/store_checks.h"
@@ -63,7 +64,9 @@ class SqlTx final : public Tx {
   using Connection = typename Engine::Connection;
   using Statement = typename Engine::Statement;
 
-  explicit SqlTx(Connection& db) : db_(db) {}
+  // With a ReadCache scope (the SQLite engine's reads), GetSession, GetWorkspace, GetMember and
+  // GetCredential answer from it when they can and fill it when they read a row.
+  explicit SqlTx(Connection& db, ReadCache::Scope* cache = nullptr) : db_(db), cache_(cache) {}
 
   // ReadTx.
   Result<AccountRow> GetAccount(std::string_view account_id) override;
@@ -183,6 +186,7 @@ class SqlTx final : public Tx {
                                                              std::string_view key);
 
   Connection& db_;
+  ReadCache::Scope* const cache_;
 };
 
 // Each sql_tx_*.cc ends with this: it instantiates, for both engines, the members defined there

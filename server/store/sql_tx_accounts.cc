@@ -151,6 +151,11 @@ Status SqlTx<Engine>::DeleteAccount(std::string_view account_id) {
 template <SqlEngine Engine>
 Result<SessionRow> SqlTx<Engine>::GetSession(ByteView token_digest, int64_t now) {
   CV_RETURN_IF_ERROR(checks::Key("token_digest", token_digest));
+  const SessionRow* cached = cache_ == nullptr ? nullptr : cache_->FindSession(token_digest);
+  if (cached != nullptr) {
+    if (cached->expires_at > now) return *cached;
+    return Status(ErrorCode::kNotFound, "session not found");
+  }
   CV_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("SELECT token_digest, account_id, csrf_digest, created_at, expires_at"
@@ -165,6 +170,7 @@ Result<SessionRow> SqlTx<Engine>::GetSession(ByteView token_digest, int64_t now)
   session.csrf_digest = s.Blob(2);
   session.created_at = s.Int(3);
   session.expires_at = s.Int(4);
+  if (cache_ != nullptr) cache_->PutSession(session);
   return session;
 }
 

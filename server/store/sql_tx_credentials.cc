@@ -100,6 +100,10 @@ Result<SealedCredential> SqlTx<Engine>::GetCredential(std::string_view workspace
                                                       std::string_view credential_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("credential_id", credential_id));
+  if (cache_ != nullptr) {
+    const SealedCredential* cached = cache_->FindCredential(workspace_id, credential_id);
+    if (cached != nullptr) return *cached;
+  }
   static const std::string sql = std::string("SELECT ") + kCredentialColumns +
                                  " FROM credentials c WHERE c.id = $2 AND EXISTS (SELECT 1 FROM"
                                  " credential_grants g WHERE g.credential_id = c.id AND"
@@ -113,6 +117,7 @@ Result<SealedCredential> SqlTx<Engine>::GetCredential(std::string_view workspace
     CV_ASSIGN_OR_RETURN(credential, ReadCredential(s, 0));
   }
   CV_ASSIGN_OR_RETURN(credential.grants, LoadCredentialGrants(credential.id));
+  if (cache_ != nullptr) cache_->PutCredential(workspace_id, credential);
   return credential;
 }
 

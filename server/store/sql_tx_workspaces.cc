@@ -51,6 +51,9 @@ Result<MemberRow> ReadMember(const Statement& s, int at) {
 template <SqlEngine Engine>
 Result<WorkspaceRow> SqlTx<Engine>::GetWorkspace(std::string_view workspace_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
+  if (cache_ != nullptr) {
+    if (const WorkspaceRow* cached = cache_->FindWorkspace(workspace_id)) return *cached;
+  }
   CV_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("SELECT id, name, key_generation, version, created_at, updated_at, created_by"
@@ -59,7 +62,9 @@ Result<WorkspaceRow> SqlTx<Engine>::GetWorkspace(std::string_view workspace_id) 
   s.BindText(1, workspace_id);
   CV_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return Status(ErrorCode::kNotFound, "workspace not found");
-  return ReadWorkspace(s, 0);
+  WorkspaceRow workspace = ReadWorkspace(s, 0);
+  if (cache_ != nullptr) cache_->PutWorkspace(workspace);
+  return workspace;
 }
 
 template <SqlEngine Engine>
@@ -151,6 +156,9 @@ Result<MemberRow> SqlTx<Engine>::GetMember(std::string_view workspace_id,
                                            std::string_view account_id) {
   CV_RETURN_IF_ERROR(checks::Key("workspace_id", workspace_id));
   CV_RETURN_IF_ERROR(checks::Key("account_id", account_id));
+  if (cache_ != nullptr) {
+    if (const MemberRow* cached = cache_->FindMember(workspace_id, account_id)) return *cached;
+  }
   CV_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("SELECT workspace_id, account_id, role, version, added_at FROM members"
@@ -159,7 +167,9 @@ Result<MemberRow> SqlTx<Engine>::GetMember(std::string_view workspace_id,
   s.BindText(1, workspace_id).BindText(2, account_id);
   CV_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return Status(ErrorCode::kNotFound, "member not found");
-  return ReadMember(s, 0);
+  Result<MemberRow> member = ReadMember(s, 0);
+  if (cache_ != nullptr && member.ok()) cache_->PutMember(*member);
+  return member;
 }
 
 template <SqlEngine Engine>

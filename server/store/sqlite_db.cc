@@ -8,6 +8,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace credvault::server::sqlite {
 namespace {
@@ -191,6 +192,7 @@ Connection::~Connection() {
 }
 
 Status Connection::Exec(const char* sql, std::string_view what) {
+  CV_RETURN_IF_ERROR(BeginIfDeferred());
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   return ErrorFor(rc, what);
 }
@@ -201,6 +203,22 @@ Status Connection::Run(const char* sql, std::string_view what) {
 }
 
 Result<Statement> Connection::Prepare(const char* sql, std::string_view what) {
+  CV_RETURN_IF_ERROR(BeginIfDeferred());
+  return PrepareCached(sql, what);
+}
+
+Status Connection::BeginIfDeferred() {
+  if (deferred_begin_ == nullptr) return Status::Ok();
+  const char* begin = std::exchange(deferred_begin_, nullptr);
+  CV_ASSIGN_OR_RETURN(Statement statement, PrepareCached(begin, "begin transaction"));
+  CV_RETURN_IF_ERROR(statement.Run());
+  begun_ = true;
+  if (then_ == nullptr) return Status::Ok();
+  const std::function<Status()> then = std::exchange(then_, nullptr);
+  return then();
+}
+
+Result<Statement> Connection::PrepareCached(const char* sql, std::string_view what) {
   auto it = cache_.find(std::string_view(sql));
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;

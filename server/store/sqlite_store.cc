@@ -1,11 +1,18 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <utility>
 #include <vector>
 
+#include "store/read_cache.h"
 #include "store/sql_tx.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_schema.h"
@@ -34,11 +41,46 @@ Status Nested() {
   return Status(ErrorCode::kInternal, "a store transaction was started inside another");
 }
 
+// An exclusive flock(2) on "<database>.lock" for the store's lifetime: the ReadCache sees only
+// this process's writes, so a second server on the same file is refused rather than served
+// stale rows. A lock file of its own: closing any descriptor of the database file itself would
+// drop SQLite's POSIX locks. The kernel releases it when the process dies, even by SIGKILL.
+class ExclusiveLock {
+ public:
+  static Result<std::unique_ptr<ExclusiveLock>> Take(const std::string& database_path) {
+    const std::string path = database_path + ".lock";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return Status(ErrorCode::kInternal, "open " + path + ": " + std::strerror(errno));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(fd);
+      if (error == EWOULDBLOCK) {
+        return Status(ErrorCode::kUnavailable,
+                      "the database " + database_path +
+                          " is in use by another process (another credvault-server on this"
+                          " data directory?)");
+      }
+      return Status(ErrorCode::kInternal, "lock " + path + ": " + std::strerror(error));
+    }
+    return std::unique_ptr<ExclusiveLock>(new ExclusiveLock(fd));
+  }
+  ~ExclusiveLock() { ::close(fd_); }
+  ExclusiveLock(const ExclusiveLock&) = delete;
+  ExclusiveLock& operator=(const ExclusiveLock&) = delete;
+
+ private:
+  explicit ExclusiveLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 }  // namespace
 
 class SqliteStore::Impl {
  public:
-  explicit Impl(std::string path) : path_(std::move(path)) {}
+  Impl(std::string path, std::unique_ptr<ExclusiveLock> lock)
+      : lock_(std::move(lock)), path_(std::move(path)) {}
 
   // A connection for this thread's exclusive use until Release.
   Result<std::unique_ptr<Connection>> Acquire() {
@@ -73,9 +115,13 @@ class SqliteStore::Impl {
   }
 
   std::mutex& write_mutex() { return write_mutex_; }
+  ReadCache& cache() { return cache_; }
 
  private:
+  // Declared first, so released after every connection has closed.
+  const std::unique_ptr<ExclusiveLock> lock_;
   const std::string path_;
+  ReadCache cache_;
   std::mutex write_mutex_;
   std::mutex mutex_;
   std::condition_variable available_;
@@ -85,26 +131,41 @@ class SqliteStore::Impl {
 
 namespace {
 
-// Runs `fn` between `begin` and COMMIT on a pooled connection; rolls back on any error.
+// Runs `fn` between `begin` and COMMIT on a pooled connection; rolls back on any error. With a
+// ReadCache scope, BEGIN waits for fn's first statement (there is none when the cache answers
+// everything), which then starts the snapshot at once for the scope to check (read_cache.h).
 template <typename TxType, typename Fn>
-Status RunTransaction(SqliteStore::Impl& impl, const char* begin, const Fn& fn) {
+Status RunTransaction(SqliteStore::Impl& impl, const char* begin, const Fn& fn,
+                      ReadCache::Scope* cache = nullptr) {
   CV_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, impl.Acquire());
-  Status status = connection->Run(begin, "begin transaction");
+  Status status = Status::Ok();
+  if (cache == nullptr) {
+    status = connection->Begin(begin);
+  } else {
+    connection->DeferBegin(begin, [&]() -> Status {
+      // BEGIN DEFERRED takes no snapshot; the first statement that reads the file does.
+      CV_RETURN_IF_ERROR(connection->Run("PRAGMA schema_version", "start read snapshot"));
+      return cache->SnapshotStarted();
+    });
+  }
   if (status.ok()) {
-    sql::SqlTx<sqlite::Engine> tx(*connection);
+    sql::SqlTx<sqlite::Engine> tx(*connection, cache);
     {
       TransactionScope scope;
       status = fn(static_cast<TxType&>(tx));
     }
-    if (status.ok() && !connection->InTransaction()) {
-      // SQLite rolls back by itself after some I/O and memory errors.
-      status = Status(ErrorCode::kInternal, "the transaction was rolled back by the engine");
-    }
-    if (status.ok()) status = connection->Run("COMMIT", "commit transaction");
-    if (!status.ok() && connection->InTransaction()) {
-      (void)connection->Run("ROLLBACK", "roll back transaction");
+    if (connection->Begun()) {
+      if (status.ok() && !connection->InTransaction()) {
+        // SQLite rolls back by itself after some I/O and memory errors.
+        status = Status(ErrorCode::kInternal, "the transaction was rolled back by the engine");
+      }
+      if (status.ok()) status = connection->Run("COMMIT", "commit transaction");
+      if (!status.ok() && connection->InTransaction()) {
+        (void)connection->Run("ROLLBACK", "roll back transaction");
+      }
     }
   }
+  connection->ForgetBegin();
   impl.Release(std::move(connection));
   return status;
 }
@@ -115,7 +176,8 @@ int SqliteStore::SchemaVersion() { return sqlite::LatestSchemaVersion(); }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::New(const std::string& path) {
   if (path.empty()) return Status(ErrorCode::kInvalidArgument, "database path is required");
-  auto impl = std::make_unique<Impl>(path);
+  CV_ASSIGN_OR_RETURN(std::unique_ptr<ExclusiveLock> lock, ExclusiveLock::Take(path));
+  auto impl = std::make_unique<Impl>(path, std::move(lock));
   CV_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, impl->Acquire());
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                     std::chrono::system_clock::now().time_since_epoch())
@@ -135,12 +197,24 @@ Status SqliteStore::Transact(const std::function<Status(Tx&)>& fn) {
   // One writer at a time inside the process; BEGIN IMMEDIATE (with the busy timeout) orders
   // us against other processes on the same file.
   std::lock_guard lock(impl_->write_mutex());
-  return RunTransaction<Tx>(*impl_, "BEGIN IMMEDIATE", fn);
+  // Every write, committed or not, invalidates every cached row (read_cache.h).
+  impl_->cache().BeginWrite();
+  Status status = RunTransaction<Tx>(*impl_, "BEGIN IMMEDIATE", fn);
+  impl_->cache().EndWrite();
+  return status;
 }
 
 Status SqliteStore::Read(const std::function<Status(ReadTx&)>& fn) {
   if (t_in_transaction) return Nested();
-  return RunTransaction<ReadTx>(*impl_, "BEGIN DEFERRED", fn);
+  ReadCache& cache = impl_->cache();
+  const uint64_t generation = cache.Generation();
+  if (ReadCache::Writing(generation)) return RunTransaction<ReadTx>(*impl_, "BEGIN DEFERRED", fn);
+  ReadCache::Scope scope(cache, generation);
+  Status status = RunTransaction<ReadTx>(*impl_, "BEGIN DEFERRED", fn, &scope);
+  // fn used cached rows, then a write began before it needed the file: run it again on one
+  // snapshot alone (fn may run twice; store.h).
+  if (scope.aborted()) return RunTransaction<ReadTx>(*impl_, "BEGIN DEFERRED", fn);
+  return status;
 }
 
 Status SqliteStore::Ping() {

@@ -8,8 +8,11 @@
 //
 // Thread-safety: all methods may be called from any number of threads. Each call takes a
 // connection from a small pool (opened lazily, at most kMaxConnections); writers are
-// serialised by a mutex (and BEGIN IMMEDIATE against other processes), readers run in
-// parallel on WAL snapshots. Statements are prepared once per connection and reused.
+// serialised by a mutex, readers run in parallel on WAL snapshots. Statements are prepared
+// once per connection and reused. The rows every authenticated request reads are kept in a
+// ReadCache between writes (read_cache.h), which is only sound while this process alone
+// writes the file: New() takes an exclusive lock on "<path>.lock" and answers kUnavailable
+// when another process (another server on the same data directory) holds it.
 // Ownership: the SqliteStore owns its connections; destroy it after every user is done.
 // Errors: see store.h; kInternal when the file cannot be opened or SQLite fails.
 #ifndef CREDVAULT_SERVER_STORE_SQLITE_STORE_H_

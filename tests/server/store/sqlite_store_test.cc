@@ -1,6 +1,7 @@
 // What only the SQLite engine promises beyond the conformance suite: the file's mode and
-// journal, recorded migrations, refusing a newer schema, BLOB ciphertext columns, and that an
-// acknowledged Transact survives kill -9.
+// journal, recorded migrations, refusing a newer schema, BLOB ciphertext columns, that an
+// acknowledged Transact survives kill -9, one store per file (its ReadCache needs it), and that
+// repeated reads are answered from that cache.
 #include "store/sqlite_store.h"
 
 #include <gtest/gtest.h>
@@ -160,6 +161,58 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKill9) {
     store.reset();
     EXPECT_EQ(QueryText(path_, "PRAGMA integrity_check"), "ok");
   }
+}
+
+TEST_F(SqliteStoreTest, OneStorePerFile) {
+  auto first = Open();
+  ASSERT_NE(first, nullptr);
+  auto second = SqliteStore::New(path_);
+  EXPECT_EQ(second.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("in use by another process"), std::string::npos);
+  first.reset();
+  EXPECT_NE(Open(), nullptr);  // the lock goes with the store
+}
+
+// White box: rows changed behind the store's back (what its file lock keeps other processes
+// from doing) stay as the store last read them until its own next write, which proves the
+// repeated reads came from memory; that write drops them all.
+TEST_F(SqliteStoreTest, RepeatedReadsComeFromTheReadCacheUntilTheNextWrite) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const Bytes digest = B("session-digest");
+  CV_ASSERT_OK(store->Transact([&](Tx& tx) -> Status {
+    CV_RETURN_IF_ERROR(tx.InsertAccount(MakeAccount("a1", "a@x.org")));
+    CV_RETURN_IF_ERROR(tx.InsertWorkspace(MakeWorkspace("w1", "a1")));
+    CV_RETURN_IF_ERROR(tx.InsertMember(MakeMember("w1", "a1", Role::kOwner)));
+    CV_RETURN_IF_ERROR(tx.InsertCredential(MakeCredential("c1", "w1")));
+    return tx.InsertSession(SessionRow{digest, "a1", B("csrf"), 1, 100});
+  }));
+  auto read_all = [&]() {
+    return store->Read([&](ReadTx& tx) -> Status {
+      CV_RETURN_IF_ERROR(tx.GetSession(digest, 50).status());
+      CV_RETURN_IF_ERROR(tx.GetMember("w1", "a1").status());
+      CV_RETURN_IF_ERROR(tx.GetWorkspace("w1").status());
+      return tx.GetCredential("w1", "c1").status();
+    });
+  };
+  CV_ASSERT_OK(read_all());
+  QueryText(path_, "DELETE FROM sessions");
+  QueryText(path_, "UPDATE members SET role = 'viewer'");
+  QueryText(path_, "UPDATE credentials SET version = 7");
+  CV_EXPECT_OK(read_all());
+  auto member = ReadResult<MemberRow>(*store, [](ReadTx& tx) { return tx.GetMember("w1", "a1"); });
+  ASSERT_TRUE(member.ok());
+  EXPECT_EQ(member->role, Role::kOwner);
+
+  CV_ASSERT_OK(store->Transact([](Tx& tx) { return tx.InsertServerSecret("any", B("write")); }));
+  CV_EXPECT_CODE(read_all(), ErrorCode::kNotFound);  // the session is gone now
+  member = ReadResult<MemberRow>(*store, [](ReadTx& tx) { return tx.GetMember("w1", "a1"); });
+  ASSERT_TRUE(member.ok());
+  EXPECT_EQ(member->role, Role::kViewer);
+  auto credential =
+      ReadResult<SealedCredential>(*store, [](ReadTx& tx) { return tx.GetCredential("w1", "c1"); });
+  ASSERT_TRUE(credential.ok());
+  EXPECT_EQ(credential->version, 7u);
 }
 
 }  // namespace
