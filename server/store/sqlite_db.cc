@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -163,13 +164,15 @@ Bytes Statement::Blob(int column) const {
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   ConfigureLibraryOnce();
   // Create the file ourselves so that it is 0600 from its first byte; SQLite gives the -wal
-  // and -shm files the same mode.
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
+  // and -shm files the same mode. Only when it is missing: closing a descriptor of a file
+  // that open connections use would drop this process's POSIX locks on it (SQLite's own locks).
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  } else if (errno != EEXIST) {
     return Status(ErrorCode::kInternal,
                   "open database " + path + ": " + std::string(std::strerror(errno)));
   }
-  ::close(fd);
 
   sqlite3* db = nullptr;
   int rc =
