@@ -1,36 +1,21 @@
 #include "store/pg_store.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "store/connection_pool.h"
 #include "store/pg_db.h"
 #include "store/pg_schema.h"
 #include "store/sql_tx.h"
+#include "store/transaction_scope.h"
 
 namespace credvault::server {
 namespace {
 
 using pg::Connection;
-
-// Set while this thread runs a transaction's fn: a nested Transact/Read would deadlock on the
-// write lock or see a different snapshot, so it is refused.
-thread_local bool t_in_transaction = false;
-
-class TransactionScope {
- public:
-  TransactionScope() { t_in_transaction = true; }
-  ~TransactionScope() { t_in_transaction = false; }
-  TransactionScope(const TransactionScope&) = delete;
-  TransactionScope& operator=(const TransactionScope&) = delete;
-};
-
-Status Nested() {
-  return Status(ErrorCode::kInternal, "a store transaction was started inside another");
-}
 
 const std::string& WriterLockSql() {
   static const std::string sql =
@@ -47,58 +32,26 @@ const std::string& WriterUnlockSql() {
 
 class PostgresStore::Impl {
  public:
-  explicit Impl(std::string url) : url_(std::move(url)) {}
+  explicit Impl(std::string url)
+      : pool_(kMaxConnections, [url = std::move(url)] { return Connection::Open(url); }) {}
 
   // A connection for this thread's exclusive use until Release.
-  Result<std::unique_ptr<Connection>> Acquire() {
-    std::unique_lock lock(mutex_);
-    available_.wait(lock, [&] { return !idle_.empty() || open_ < kMaxConnections; });
-    if (!idle_.empty()) {
-      std::unique_ptr<Connection> connection = std::move(idle_.back());
-      idle_.pop_back();
-      return connection;
-    }
-    ++open_;
-    lock.unlock();
-    Result<std::unique_ptr<Connection>> opened = Connection::Open(url_);
-    if (!opened.ok()) {
-      lock.lock();
-      --open_;
-      available_.notify_one();
-    }
-    return opened;
-  }
+  Result<std::unique_ptr<Connection>> Acquire() { return pool_.Acquire(); }
 
   // Returns a connection to the pool. A broken one is closed, and so is every idle one: they
   // were most likely cut by the same database restart, and would each fail one more call.
   // One left inside a transaction is closed too.
   void Release(std::unique_ptr<Connection> connection) {
-    std::vector<std::unique_ptr<Connection>> closing;
-    {
-      std::lock_guard lock(mutex_);
-      if (!connection->Healthy() || connection->InTransaction()) {
-        if (!connection->Healthy()) closing = std::move(idle_);
-        idle_.clear();
-        open_ -= closing.size() + 1;
-        closing.push_back(std::move(connection));
-      } else {
-        idle_.push_back(std::move(connection));
-      }
-      available_.notify_all();
-    }
-    // PQfinish outside the pool lock.
-    closing.clear();
+    const bool healthy = connection->Healthy();
+    const bool reusable = healthy && !connection->InTransaction();
+    pool_.Release(std::move(connection), reusable, /*close_idle=*/!healthy);
   }
 
   std::mutex& write_mutex() { return write_mutex_; }
 
  private:
-  const std::string url_;
+  ConnectionPool<Connection> pool_;
   std::mutex write_mutex_;
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  size_t open_ = 0;
 };
 
 namespace {
@@ -182,7 +135,7 @@ PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 PostgresStore::~PostgresStore() = default;
 
 Status PostgresStore::Transact(const std::function<Status(Tx&)>& fn) {
-  if (t_in_transaction) return Nested();
+  if (TransactionScope::Active()) return NestedTransaction();
   // One writer at a time inside the process, so waiting writers do not each hold a pooled
   // connection; the advisory lock orders us against other servers on the same database.
   std::lock_guard lock(impl_->write_mutex());
@@ -190,7 +143,7 @@ Status PostgresStore::Transact(const std::function<Status(Tx&)>& fn) {
 }
 
 Status PostgresStore::Read(const std::function<Status(ReadTx&)>& fn) {
-  if (t_in_transaction) return Nested();
+  if (TransactionScope::Active()) return NestedTransaction();
   return RunTransaction<ReadTx>(*impl_, /*write=*/false, fn);
 }
 

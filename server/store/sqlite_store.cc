@@ -6,16 +6,17 @@
 
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <utility>
 #include <vector>
 
+#include "store/connection_pool.h"
 #include "store/read_cache.h"
 #include "store/sql_tx.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_schema.h"
+#include "store/transaction_scope.h"
 
 namespace credvault::server {
 namespace {
@@ -24,22 +25,6 @@ using sqlite::Connection;
 
 // Enough for the io_context threads to read in parallel; SQLite has a single writer anyway.
 constexpr size_t kMaxConnections = 8;
-
-// Set while this thread runs a transaction's fn: a nested Transact/Read would deadlock on the
-// write mutex or see a different snapshot, so it is refused.
-thread_local bool t_in_transaction = false;
-
-class TransactionScope {
- public:
-  TransactionScope() { t_in_transaction = true; }
-  ~TransactionScope() { t_in_transaction = false; }
-  TransactionScope(const TransactionScope&) = delete;
-  TransactionScope& operator=(const TransactionScope&) = delete;
-};
-
-Status Nested() {
-  return Status(ErrorCode::kInternal, "a store transaction was started inside another");
-}
 
 // An exclusive flock(2) on "<database>.lock" for the store's lifetime: the ReadCache sees only
 // this process's writes, so a second server on the same file is refused rather than served
@@ -80,38 +65,15 @@ class ExclusiveLock {
 class SqliteStore::Impl {
  public:
   Impl(std::string path, std::unique_ptr<ExclusiveLock> lock)
-      : lock_(std::move(lock)), path_(std::move(path)) {}
+      : lock_(std::move(lock)),
+        pool_(kMaxConnections, [path = std::move(path)] { return Connection::Open(path); }) {}
 
   // A connection for this thread's exclusive use until Release.
-  Result<std::unique_ptr<Connection>> Acquire() {
-    std::unique_lock lock(mutex_);
-    available_.wait(lock, [&] { return !idle_.empty() || open_ < kMaxConnections; });
-    if (!idle_.empty()) {
-      std::unique_ptr<Connection> connection = std::move(idle_.back());
-      idle_.pop_back();
-      return connection;
-    }
-    ++open_;
-    lock.unlock();
-    Result<std::unique_ptr<Connection>> opened = Connection::Open(path_);
-    if (!opened.ok()) {
-      lock.lock();
-      --open_;
-      available_.notify_one();
-    }
-    return opened;
-  }
-
+  Result<std::unique_ptr<Connection>> Acquire() { return pool_.Acquire(); }
   // Returns a connection to the pool; one left inside a transaction is closed instead.
   void Release(std::unique_ptr<Connection> connection) {
-    std::lock_guard lock(mutex_);
-    if (connection->InTransaction()) {
-      connection.reset();
-      --open_;
-    } else {
-      idle_.push_back(std::move(connection));
-    }
-    available_.notify_one();
+    const bool reusable = !connection->InTransaction();
+    pool_.Release(std::move(connection), reusable);
   }
 
   std::mutex& write_mutex() { return write_mutex_; }
@@ -120,13 +82,9 @@ class SqliteStore::Impl {
  private:
   // Declared first, so released after every connection has closed.
   const std::unique_ptr<ExclusiveLock> lock_;
-  const std::string path_;
+  ConnectionPool<Connection> pool_;
   ReadCache cache_;
   std::mutex write_mutex_;
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  size_t open_ = 0;
 };
 
 namespace {
@@ -193,7 +151,7 @@ SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
 
 Status SqliteStore::Transact(const std::function<Status(Tx&)>& fn) {
-  if (t_in_transaction) return Nested();
+  if (TransactionScope::Active()) return NestedTransaction();
   // One writer at a time inside the process; BEGIN IMMEDIATE (with the busy timeout) orders
   // us against other processes on the same file.
   std::lock_guard lock(impl_->write_mutex());
@@ -205,7 +163,7 @@ Status SqliteStore::Transact(const std::function<Status(Tx&)>& fn) {
 }
 
 Status SqliteStore::Read(const std::function<Status(ReadTx&)>& fn) {
-  if (t_in_transaction) return Nested();
+  if (TransactionScope::Active()) return NestedTransaction();
   ReadCache& cache = impl_->cache();
   const uint64_t generation = cache.Generation();
   if (ReadCache::Writing(generation)) return RunTransaction<ReadTx>(*impl_, "BEGIN DEFERRED", fn);
