@@ -3,6 +3,8 @@
 #include <iterator>
 #include <string>
 
+#include "store/migrations.h"
+
 namespace credvault::server::pg {
 namespace {
 
@@ -238,34 +240,6 @@ constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
 
-Status ApplyInTransaction(Connection& db, int64_t now) {
-  CV_RETURN_IF_ERROR(db.Exec(kCreateMigrationsTable, "create schema_migrations"));
-  int current = 0;
-  {
-    CV_ASSIGN_OR_RETURN(Statement select,
-                        db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                                   "read schema version"));
-    CV_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (row) current = static_cast<int>(select.Int(0));
-  }
-  if (current > LatestSchemaVersion()) {
-    return Status(ErrorCode::kUnsupportedVersion,
-                  "database schema version " + std::to_string(current) +
-                      " is newer than this server (" + std::to_string(LatestSchemaVersion()) +
-                      "): upgrade the server");
-  }
-  for (int version = current + 1; version <= LatestSchemaVersion(); ++version) {
-    std::string what = "migration " + std::to_string(version);
-    CV_RETURN_IF_ERROR(db.Exec(kMigrations[version - 1], what));
-    CV_ASSIGN_OR_RETURN(
-        Statement record,
-        db.Prepare("INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)",
-                   "record migration"));
-    CV_RETURN_IF_ERROR(record.BindInt(1, version).BindInt(2, now).Run());
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
@@ -279,7 +253,7 @@ Status ApplyMigrations(Connection& db, int64_t now) {
       "SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")";
   CV_RETURN_IF_ERROR(db.Exec(lock.c_str(), "lock migrations"));
   Status status = db.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ", "begin migrations");
-  if (status.ok()) status = ApplyInTransaction(db, now);
+  if (status.ok()) status = ApplyMissingMigrations(db, now, kMigrations, kCreateMigrationsTable);
   if (status.ok()) {
     status = db.Exec("COMMIT", "commit migrations");
   } else if (db.InTransaction()) {

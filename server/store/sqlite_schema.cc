@@ -3,6 +3,8 @@
 #include <iterator>
 #include <string>
 
+#include "store/migrations.h"
+
 namespace credvault::server::sqlite {
 namespace {
 
@@ -198,41 +200,13 @@ constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
 
-Status ApplyInTransaction(Connection& db, int64_t now) {
-  CV_RETURN_IF_ERROR(db.Exec(kCreateMigrationsTable, "create schema_migrations"));
-  int current = 0;
-  {
-    CV_ASSIGN_OR_RETURN(Statement select,
-                        db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                                   "read schema version"));
-    CV_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (row) current = static_cast<int>(select.Int(0));
-  }
-  if (current > LatestSchemaVersion()) {
-    return Status(ErrorCode::kUnsupportedVersion,
-                  "database schema version " + std::to_string(current) +
-                      " is newer than this server (" + std::to_string(LatestSchemaVersion()) +
-                      "): upgrade the server");
-  }
-  for (int version = current + 1; version <= LatestSchemaVersion(); ++version) {
-    std::string what = "migration " + std::to_string(version);
-    CV_RETURN_IF_ERROR(db.Exec(kMigrations[version - 1], what));
-    CV_ASSIGN_OR_RETURN(
-        Statement record,
-        db.Prepare("INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)",
-                   "record migration"));
-    CV_RETURN_IF_ERROR(record.BindInt(1, version).BindInt(2, now).Run());
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
 
 Status ApplyMigrations(Connection& db, int64_t now) {
   CV_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE", "begin migrations"));
-  Status status = ApplyInTransaction(db, now);
+  Status status = ApplyMissingMigrations(db, now, kMigrations, kCreateMigrationsTable);
   if (!status.ok()) {
     if (db.InTransaction()) (void)db.Exec("ROLLBACK", "roll back migrations");
     return status;
