@@ -171,6 +171,19 @@ test('the OpenAPI document passes the Redocly linter with no error or warning', 
   assert.equal(linted.status, 0, linted.stderr);
 });
 
+test('a second server on the same SQLite data directory exits, and the first keeps serving',
+  async () => {
+    const dataDir = server.logs.find((entry) => entry.event === 'listening').data_dir;
+    const second = spawnSync(SERVER_BIN, ['--listen', '127.0.0.1:0', '--data-dir', dataDir,
+      '--builtin-runner', 'off'], { encoding: 'utf8', timeout: 15000 });
+    assert.equal(second.status, 1, second.stderr);
+    const failed = second.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line))
+      .find((entry) => entry.event === 'startup_failed');
+    assert.ok(failed, second.stderr);
+    assert.match(failed.error, /^unavailable: .*in use by another process/);
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+  });
+
 test('make run: the script prints the address and serves on the SQLite default', async () => {
   const port = await freePort();
   const dataDir = path.join(makeTempDir('credvault-run-'), 'data');
