@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -243,6 +245,22 @@ Status Connection::Exec(const char* sql, std::string_view what) {
   ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   Status out = (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) ? Status::Ok()
                                                                          : ErrorFor(result, what);
+  if (result != nullptr) PQclear(result);
+  return out;
+}
+
+Result<int64_t> Connection::ExecForInt(const char* sql, std::string_view what) {
+  PGresult* result = PQexec(conn_, sql);
+  Result<int64_t> out = Status(ErrorCode::kInternal, std::string(what) + ": no value");
+  if (result == nullptr || PQresultStatus(result) != PGRES_TUPLES_OK) {
+    out = ErrorFor(result, what);
+  } else if (PQntuples(result) > 0 && PQnfields(result) > 0 && !PQgetisnull(result, 0, 0)) {
+    char* end = nullptr;
+    const char* text = PQgetvalue(result, 0, 0);
+    errno = 0;
+    const long long value = std::strtoll(text, &end, 10);
+    if (errno == 0 && end != text && *end == '\0') out = static_cast<int64_t>(value);
+  }
   if (result != nullptr) PQclear(result);
   return out;
 }

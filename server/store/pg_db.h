@@ -90,6 +90,9 @@ class Connection {
 
   // Runs SQL without parameters nor results (migrations, BEGIN): may hold several statements.
   Status Exec(const char* sql, std::string_view what);
+  // As Exec, in one round trip, and returns the first column of the first row of the last
+  // statement's result as an integer (kInternal when there is none).
+  Result<int64_t> ExecForInt(const char* sql, std::string_view what);
   // A cached prepared statement for `sql`. `what` names the operation in errors; it must
   // outlive the returned Statement (string literals do).
   Result<Statement> Prepare(const char* sql, std::string_view what);

@@ -233,8 +233,20 @@ CREATE TABLE runner_presence (
 CREATE INDEX runner_presence_by_expiry ON runner_presence(expires_at);
 )sql";
 
+// The store's generation (store/read_cache.h): every write transaction of PostgresStore
+// increments it, and a read reads it inside its snapshot, so that each server keeps the rows
+// every request reads in memory and drops them when any server has written since.
+constexpr const char* kMigration5 = R"sql(
+CREATE TABLE store_generation (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value BIGINT NOT NULL
+);
+INSERT INTO store_generation (id, value) VALUES (1, 0);
+)sql";
+
 // Index = version - 1. Append only.
-constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4};
+constexpr const char* kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                       kMigration5};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "store/connection_pool.h"
 #include "store/pg_db.h"
 #include "store/pg_schema.h"
+#include "store/read_cache.h"
 #include "store/sql_tx.h"
 #include "store/transaction_scope.h"
 
@@ -48,9 +50,11 @@ class PostgresStore::Impl {
   }
 
   std::mutex& write_mutex() { return write_mutex_; }
+  ReadCache& cache() { return cache_; }
 
  private:
   ConnectionPool<Connection> pool_;
+  ReadCache cache_;
   std::mutex write_mutex_;
 };
 
@@ -71,20 +75,35 @@ Status Finish(Connection& connection, Status status) {
   return status;
 }
 
+// Begins a read: its snapshot and, in the same round trip, the store generation it shows.
+Result<int64_t> BeginRead(Connection& connection) {
+  return connection.ExecForInt(
+      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+      " SELECT value FROM store_generation WHERE id = 1",
+      "begin transaction");
+}
+
 // Runs `fn` in a transaction on a pooled connection. A write transaction first takes the
-// writers' advisory lock (before BEGIN, so the snapshot follows every earlier commit) and
-// releases it after COMMIT or ROLLBACK. When the connection turns out broken before `fn`
-// ran, the attempt is repeated once on a fresh connection; `fn` itself runs at most once.
+// writers' advisory lock (before BEGIN, so the snapshot follows every earlier commit),
+// advances the store generation before it commits (read_cache.h) and releases the lock after
+// COMMIT or ROLLBACK. A read answers from the ReadCache what it holds for the generation its
+// snapshot shows. When the connection turns out broken before `fn` ran, the attempt is
+// repeated once on a fresh connection; `fn` itself runs at most once.
 template <typename TxType, typename Fn>
 Status RunTransaction(PostgresStore::Impl& impl, bool write, const Fn& fn) {
   for (int attempt = 0;; ++attempt) {
     CV_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, impl.Acquire());
     Status status = Status::Ok();
-    if (write) status = connection->Exec(WriterLockSql().c_str(), "lock writers");
-    if (status.ok()) {
-      status = connection->Exec(write ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
-                                      : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                                "begin transaction");
+    std::optional<ReadCache::Scope> cache;
+    if (write) {
+      status = connection->Exec(WriterLockSql().c_str(), "lock writers");
+      if (status.ok()) {
+        status = connection->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ", "begin transaction");
+      }
+    } else {
+      Result<int64_t> generation = BeginRead(*connection);
+      status = generation.status();
+      if (status.ok()) cache.emplace(impl.cache(), static_cast<uint64_t>(*generation));
     }
     if (!status.ok()) {
       bool broken = !connection->Healthy();
@@ -93,12 +112,16 @@ Status RunTransaction(PostgresStore::Impl& impl, bool write, const Fn& fn) {
       return status;
     }
     connection->SetStatementSavepoints(write);
-    sql::SqlTx<pg::Engine> tx(*connection);
+    sql::SqlTx<pg::Engine> tx(*connection, cache ? &*cache : nullptr);
     {
       TransactionScope scope;
       status = fn(static_cast<TxType&>(tx));
     }
     connection->SetStatementSavepoints(false);
+    if (write && status.ok() && !connection->TransactionFailed()) {
+      status = connection->Exec("UPDATE store_generation SET value = value + 1 WHERE id = 1",
+                                "advance store generation");
+    }
     status = Finish(*connection, std::move(status));
     if (write && connection->Healthy()) {
       // If this fails the connection is broken, and the server released the lock with it.

@@ -1,5 +1,6 @@
 #include "store/read_cache.h"
 
+#include <atomic>
 #include <functional>
 #include <unordered_map>
 
@@ -46,8 +47,7 @@ void Put(Table<Row>& table, std::string_view key, const Row& row) {
 
 ReadCache::ReadCache() : id_(g_next_cache_id.fetch_add(1)) {}
 
-ReadCache::Scope::Scope(const ReadCache& cache, uint64_t generation)
-    : cache_(cache), generation_(generation) {
+ReadCache::Scope::Scope(const ReadCache& cache, uint64_t generation) : generation_(generation) {
   if (t_rows.cache_id != cache.id_ || t_rows.generation != generation) {
     t_rows.sessions.clear();
     t_rows.workspaces.clear();
@@ -58,8 +58,8 @@ ReadCache::Scope::Scope(const ReadCache& cache, uint64_t generation)
   }
 }
 
-Status ReadCache::Scope::SnapshotStarted() {
-  if (cache_.Generation() == generation_) return Status::Ok();
+Status ReadCache::Scope::SnapshotStarted(uint64_t generation) {
+  if (generation == generation_) return Status::Ok();
   enabled_ = false;  // the snapshot is newer than the cached rows: no mixing from here on
   if (hits_ == 0) return Status::Ok();
   aborted_ = true;

@@ -1,28 +1,27 @@
 // ReadCache: the rows an authenticated read fetches every time (the session by its token
 // digest, the caller's membership and workspace, a credential as a workspace sees it), kept in
-// memory between the read transactions of one SqliteStore, so that repeating a GET answers
-// without opening an SQLite transaction (five SELECTs, BEGIN and COMMIT were ~40% of the
-// server's CPU on `make bench`).
+// memory between the read transactions of one store, so that repeating a GET reads no row
+// again (on SQLite five SELECTs, BEGIN and COMMIT were ~40% of the server's CPU on `make
+// bench`; on PostgreSQL they were seven round trips).
 //
-// Correct by a generation counter, seqlock style: odd while one of the store's write
-// transactions runs, advanced by two per write, so every write invalidates every cached row. A
-// read captures the generation when it starts and uses the cache only when it is even, and
-// only rows cached at that same generation. When it first needs SQLite, its snapshot starts
-// and SnapshotStarted compares the generation again: unchanged, the snapshot shows the same
-// moment as the cached rows (rows read from it are cached too); changed, with no cached row
-// used yet, the read goes on from the snapshot alone; changed after cached rows were used,
-// the statement fails and SqliteStore::Read runs the read again without the cache. So a read
-// never sees rows from two moments. The cache sees only this process's writes, which is why
-// SqliteStore holds an exclusive lock on its file.
+// Correct by a store generation that every write advances: rows are kept for one generation
+// only, and a read uses the rows of its own generation. The engines keep the generation their
+// own way. SQLite (one process per file, SqliteStore's lock): an in-process counter, odd while a
+// write runs; a read captures it when it starts and skips the cache if it is odd; when it first
+// needs the file, its snapshot starts and SnapshotStarted compares the counter again. PostgreSQL
+// (several servers): a row that each write transaction increments; a read reads it inside its
+// snapshot, so its generation is its snapshot's, and nothing can change under it.
+// SnapshotStarted: generation unchanged, the snapshot shows the same moment as the cached rows
+// (rows read from it are cached too); changed with no cached row used yet, the read goes on
+// from the snapshot alone; changed after cached rows were used, the statement fails and the
+// store runs the read again without the cache. So a read never sees rows from two moments.
 //
-// Thread-safety: Generation, BeginWrite and EndWrite from any thread (writes are serialised by
-// the store). Rows live per thread (no lock on the read path): a thread's rows are dropped when
-// it next reads at another generation or for another cache. A Scope is used by the thread that
-// made it, for one transaction. Bounded: a table that would pass kMaxRows is emptied first.
+// Thread-safety: rows live per thread (no lock on the read path): a thread's rows are dropped
+// when it next reads at another generation or for another cache. A Scope is used by the thread
+// that made it, for one transaction. Bounded: a table that would pass kMaxRows is emptied first.
 #ifndef CREDVAULT_SERVER_STORE_READ_CACHE_H_
 #define CREDVAULT_SERVER_STORE_READ_CACHE_H_
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -40,14 +39,7 @@ class ReadCache {
   ReadCache(const ReadCache&) = delete;
   ReadCache& operator=(const ReadCache&) = delete;
 
-  uint64_t Generation() const { return generation_.load(); }
-  // True while a write transaction runs (the generation is odd): a read then skips the cache.
-  static bool Writing(uint64_t generation) { return (generation & 1) != 0; }
-  // Around every write transaction, whatever its outcome.
-  void BeginWrite() { generation_.fetch_add(1); }
-  void EndWrite() { generation_.fetch_add(1); }
-
-  // One read transaction's view of this thread's rows at `generation` (even).
+  // One read transaction's view of this thread's rows at `generation`.
   class Scope {
    public:
     Scope(const ReadCache& cache, uint64_t generation);
@@ -67,9 +59,9 @@ class ReadCache {
     // `row` as GetCredential(workspace_id, row.id) returned it.
     void PutCredential(std::string_view workspace_id, const SealedCredential& row);
 
-    // Right after the read's SQLite snapshot started (see above). Not Ok (kUnavailable) only
-    // when the read must be run again: aborted() then tells the store so.
-    Status SnapshotStarted();
+    // Right after the read's snapshot started, with the store's generation then (see above).
+    // Not Ok (kUnavailable) only when the read must be run again: aborted() then says so.
+    Status SnapshotStarted(uint64_t generation);
     bool aborted() const { return aborted_; }
 
    private:
@@ -77,7 +69,6 @@ class ReadCache {
     const typename Table::mapped_type* Find(Table& table, std::string_view key);
     const std::string& PairKey(std::string_view a, std::string_view b);
 
-    const ReadCache& cache_;
     const uint64_t generation_;
     bool enabled_ = true;
     bool aborted_ = false;
@@ -87,7 +78,6 @@ class ReadCache {
 
  private:
   const uint64_t id_;  // tells this cache's rows from another's (addresses get reused)
-  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace credvault::server

@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -78,12 +79,19 @@ class SqliteStore::Impl {
 
   std::mutex& write_mutex() { return write_mutex_; }
   ReadCache& cache() { return cache_; }
+  // The ReadCache's generation (read_cache.h): odd while a write transaction runs, advanced
+  // around every write, whatever its outcome.
+  uint64_t generation() const { return generation_.load(); }
+  static bool Writing(uint64_t generation) { return (generation & 1) != 0; }
+  void BeginWrite() { generation_.fetch_add(1); }
+  void EndWrite() { generation_.fetch_add(1); }
 
  private:
   // Declared first, so released after every connection has closed.
   const std::unique_ptr<ExclusiveLock> lock_;
   ConnectionPool<Connection> pool_;
   ReadCache cache_;
+  std::atomic<uint64_t> generation_{0};
   std::mutex write_mutex_;
 };
 
@@ -103,7 +111,7 @@ Status RunTransaction(SqliteStore::Impl& impl, const char* begin, const Fn& fn,
     connection->DeferBegin(begin, [&]() -> Status {
       // BEGIN DEFERRED takes no snapshot; the first statement that reads the file does.
       CV_RETURN_IF_ERROR(connection->Run("PRAGMA schema_version", "start read snapshot"));
-      return cache->SnapshotStarted();
+      return cache->SnapshotStarted(impl.generation());
     });
   }
   if (status.ok()) {
@@ -156,18 +164,17 @@ Status SqliteStore::Transact(const std::function<Status(Tx&)>& fn) {
   // us against other processes on the same file.
   std::lock_guard lock(impl_->write_mutex());
   // Every write, committed or not, invalidates every cached row (read_cache.h).
-  impl_->cache().BeginWrite();
+  impl_->BeginWrite();
   Status status = RunTransaction<Tx>(*impl_, "BEGIN IMMEDIATE", fn);
-  impl_->cache().EndWrite();
+  impl_->EndWrite();
   return status;
 }
 
 Status SqliteStore::Read(const std::function<Status(ReadTx&)>& fn) {
   if (TransactionScope::Active()) return NestedTransaction();
-  ReadCache& cache = impl_->cache();
-  const uint64_t generation = cache.Generation();
-  if (ReadCache::Writing(generation)) return RunTransaction<ReadTx>(*impl_, "BEGIN DEFERRED", fn);
-  ReadCache::Scope scope(cache, generation);
+  const uint64_t generation = impl_->generation();
+  if (Impl::Writing(generation)) return RunTransaction<ReadTx>(*impl_, "BEGIN DEFERRED", fn);
+  ReadCache::Scope scope(impl_->cache(), generation);
   Status status = RunTransaction<ReadTx>(*impl_, "BEGIN DEFERRED", fn, &scope);
   // fn used cached rows, then a write began before it needed the file: run it again on one
   // snapshot alone (fn may run twice; store.h).

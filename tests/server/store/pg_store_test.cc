@@ -1,6 +1,6 @@
 // PostgreSQL-only behaviour of PostgresStore (the shared contract is the conformance suite):
-// URL selection, several servers migrating one database at once, and surviving connections
-// that the database dropped.
+// URL selection, several servers migrating one database at once, surviving connections that
+// the database dropped, and each server's ReadCache seeing the other servers' writes.
 #include "store/pg_store.h"
 
 #include <gtest/gtest.h>
@@ -112,6 +112,43 @@ TEST_F(PostgresStoreTest, FnRunsOnceEvenWhenItsConnectionDiesMidway) {
   // Nothing of the broken transaction was committed, and the store serves again.
   CV_EXPECT_CODE((*store)->Read([](ReadTx& tx) { return tx.GetAccount("a1").status(); }),
                  ErrorCode::kNotFound);
+}
+
+// Two stores on one database stand for two servers: rows one server holds in its ReadCache
+// give way to what the other wrote, the session it ended and the role it changed included.
+TEST_F(PostgresStoreTest, EachServersCacheSeesTheOtherServersWrites) {
+  auto first = PostgresStore::New(url_);
+  auto second = PostgresStore::New(url_);
+  ASSERT_TRUE(first.ok() && second.ok());
+  const Bytes digest = B("session-digest");
+  CV_ASSERT_OK((*first)->Transact([&](Tx& tx) -> Status {
+    CV_RETURN_IF_ERROR(tx.InsertAccount(MakeAccount("a1", "a1@example.com")));
+    CV_RETURN_IF_ERROR(tx.InsertWorkspace(MakeWorkspace("w1", "a1")));
+    CV_RETURN_IF_ERROR(tx.InsertMember(MakeMember("w1", "a1", Role::kOwner)));
+    return tx.InsertSession(SessionRow{digest, "a1", B("csrf"), 1, 100});
+  }));
+  auto role_seen_by_first = [&]() -> Result<Role> {
+    Role role = Role::kViewer;
+    CV_RETURN_IF_ERROR((*first)->Read([&](ReadTx& tx) -> Status {
+      CV_RETURN_IF_ERROR(tx.GetSession(digest, 50).status());
+      CV_ASSIGN_OR_RETURN(MemberRow member, tx.GetMember("w1", "a1"));
+      role = member.role;
+      return Status::Ok();
+    }));
+    return role;
+  };
+  for (int i = 0; i < 2; ++i) {
+    auto role = role_seen_by_first();
+    ASSERT_TRUE(role.ok()) << role.status().ToString();
+    EXPECT_EQ(*role, Role::kOwner);
+  }
+  CV_ASSERT_OK((*second)->Transact(
+      [](Tx& tx) { return tx.UpdateMember(MakeMember("w1", "a1", Role::kAdmin), 1).status(); }));
+  auto role = role_seen_by_first();
+  ASSERT_TRUE(role.ok()) << role.status().ToString();
+  EXPECT_EQ(*role, Role::kAdmin);
+  CV_ASSERT_OK((*second)->Transact([&](Tx& tx) { return tx.DeleteSession(digest); }));
+  CV_EXPECT_CODE(role_seen_by_first(), ErrorCode::kNotFound);
 }
 
 }  // namespace
