@@ -241,6 +241,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
 Connection::~Connection() { PQfinish(conn_); }
 
 Status Connection::Exec(const char* sql, std::string_view what) {
+  CV_RETURN_IF_ERROR(deferred_.RunIfPending());
   PGresult* result = PQexec(conn_, sql);
   ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   Status out = (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) ? Status::Ok()
@@ -250,6 +251,7 @@ Status Connection::Exec(const char* sql, std::string_view what) {
 }
 
 Result<int64_t> Connection::ExecForInt(const char* sql, std::string_view what) {
+  CV_RETURN_IF_ERROR(deferred_.RunIfPending());
   PGresult* result = PQexec(conn_, sql);
   Result<int64_t> out = Status(ErrorCode::kInternal, std::string(what) + ": no value");
   if (result == nullptr || PQresultStatus(result) != PGRES_TUPLES_OK) {
@@ -266,6 +268,7 @@ Result<int64_t> Connection::ExecForInt(const char* sql, std::string_view what) {
 }
 
 Result<Statement> Connection::Prepare(const char* sql, std::string_view what) {
+  CV_RETURN_IF_ERROR(deferred_.RunIfPending());
   auto it = cache_.find(std::string_view(sql));
   if (it == cache_.end()) {
     std::string_view text(sql);

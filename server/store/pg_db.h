@@ -28,6 +28,7 @@
 
 #include "credvault/secret.h"
 #include "credvault/status.h"
+#include "store/deferred_start.h"
 
 typedef struct pg_conn PGconn;
 typedef struct pg_result PGresult;
@@ -96,6 +97,11 @@ class Connection {
   // A cached prepared statement for `sql`. `what` names the operation in errors; it must
   // outlive the returned Statement (string literals do).
   Result<Statement> Prepare(const char* sql, std::string_view what);
+  // Runs `start` (a read's BEGIN and snapshot check, read_cache.h) before the next statement
+  // prepared or run here, if any; Started() tells whether it ran, ForgetStart() drops it.
+  void DeferStart(std::function<Status()> start) { deferred_.Set(std::move(start)); }
+  bool Started() const { return deferred_.started(); }
+  void ForgetStart() { deferred_.Clear(); }
   // Rows changed by the last INSERT/UPDATE/DELETE run on this connection.
   int64_t Changes() const { return changes_; }
   // False once the connection to the server was lost: the pool must drop it.
@@ -124,6 +130,7 @@ class Connection {
   Status BeforeWrite(std::string_view what);
   void AfterWriteFailed();
 
+  DeferredStart deferred_;
   int64_t changes_ = 0;
   bool broken_ = false;
   bool savepoints_ = false;

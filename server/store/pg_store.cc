@@ -86,11 +86,14 @@ Result<int64_t> BeginRead(Connection& connection) {
 // Runs `fn` in a transaction on a pooled connection. A write transaction first takes the
 // writers' advisory lock (before BEGIN, so the snapshot follows every earlier commit),
 // advances the store generation before it commits (read_cache.h) and releases the lock after
-// COMMIT or ROLLBACK. A read answers from the ReadCache what it holds for the generation its
-// snapshot shows. When the connection turns out broken before `fn` ran, the attempt is
-// repeated once on a fresh connection; `fn` itself runs at most once.
+// COMMIT or ROLLBACK. A read with `use_cache` reads the generation first, outside any
+// transaction, and begins its snapshot only when a row it needs is not cached for that
+// generation: a read answered from the ReadCache is one round trip. When the connection
+// turns out broken before `fn` ran, the attempt is repeated once on a fresh connection; `fn`
+// itself runs at most once per attempt that reached it (a read whose cached rows a write
+// overtook runs again without the cache; store.h).
 template <typename TxType, typename Fn>
-Status RunTransaction(PostgresStore::Impl& impl, bool write, const Fn& fn) {
+Status RunTransaction(PostgresStore::Impl& impl, bool write, const Fn& fn, bool use_cache = true) {
   for (int attempt = 0;; ++attempt) {
     CV_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, impl.Acquire());
     Status status = Status::Ok();
@@ -100,10 +103,19 @@ Status RunTransaction(PostgresStore::Impl& impl, bool write, const Fn& fn) {
       if (status.ok()) {
         status = connection->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ", "begin transaction");
       }
-    } else {
-      Result<int64_t> generation = BeginRead(*connection);
+    } else if (use_cache) {
+      Result<int64_t> generation = connection->ExecForInt(
+          "SELECT value FROM store_generation WHERE id = 1", "read store generation");
       status = generation.status();
-      if (status.ok()) cache.emplace(impl.cache(), static_cast<uint64_t>(*generation));
+      if (status.ok()) {
+        cache.emplace(impl.cache(), static_cast<uint64_t>(*generation));
+        connection->DeferStart([&connection, &cache]() -> Status {
+          CV_ASSIGN_OR_RETURN(int64_t snapshot_generation, BeginRead(*connection));
+          return cache->SnapshotStarted(static_cast<uint64_t>(snapshot_generation));
+        });
+      }
+    } else {
+      status = BeginRead(*connection).status();
     }
     if (!status.ok()) {
       bool broken = !connection->Healthy();
@@ -118,16 +130,19 @@ Status RunTransaction(PostgresStore::Impl& impl, bool write, const Fn& fn) {
       status = fn(static_cast<TxType&>(tx));
     }
     connection->SetStatementSavepoints(false);
+    const bool began = !cache || connection->Started();
+    connection->ForgetStart();
     if (write && status.ok() && !connection->TransactionFailed()) {
       status = connection->Exec("UPDATE store_generation SET value = value + 1 WHERE id = 1",
                                 "advance store generation");
     }
-    status = Finish(*connection, std::move(status));
+    if (began) status = Finish(*connection, std::move(status));
     if (write && connection->Healthy()) {
       // If this fails the connection is broken, and the server released the lock with it.
       (void)connection->Exec(WriterUnlockSql().c_str(), "unlock writers");
     }
     impl.Release(std::move(connection));
+    if (cache && cache->aborted()) return RunTransaction<TxType>(impl, write, fn, false);
     return status;
   }
 }

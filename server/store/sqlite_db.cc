@@ -195,7 +195,7 @@ Connection::~Connection() {
 }
 
 Status Connection::Exec(const char* sql, std::string_view what) {
-  CV_RETURN_IF_ERROR(BeginIfDeferred());
+  CV_RETURN_IF_ERROR(deferred_.RunIfPending());
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   return ErrorFor(rc, what);
 }
@@ -206,19 +206,8 @@ Status Connection::Run(const char* sql, std::string_view what) {
 }
 
 Result<Statement> Connection::Prepare(const char* sql, std::string_view what) {
-  CV_RETURN_IF_ERROR(BeginIfDeferred());
+  CV_RETURN_IF_ERROR(deferred_.RunIfPending());
   return PrepareCached(sql, what);
-}
-
-Status Connection::BeginIfDeferred() {
-  if (deferred_begin_ == nullptr) return Status::Ok();
-  const char* begin = std::exchange(deferred_begin_, nullptr);
-  CV_ASSIGN_OR_RETURN(Statement statement, PrepareCached(begin, "begin transaction"));
-  CV_RETURN_IF_ERROR(statement.Run());
-  begun_ = true;
-  if (then_ == nullptr) return Status::Ok();
-  const std::function<Status()> then = std::exchange(then_, nullptr);
-  return then();
 }
 
 Result<Statement> Connection::PrepareCached(const char* sql, std::string_view what) {

@@ -22,6 +22,7 @@
 
 #include "credvault/secret.h"
 #include "credvault/status.h"
+#include "store/deferred_start.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -79,26 +80,12 @@ class Connection {
   // A cached prepared statement for `sql`. `what` names the operation in errors; both must
   // outlive the returned Statement (string literals do).
   Result<Statement> Prepare(const char* sql, std::string_view what);
-  // Postpones `begin` (a BEGIN statement, a string literal) until a statement is next
-  // prepared or run here, so that a read answered wholly from the ReadCache opens no
-  // transaction; then runs `then` (if any) before that statement: an error from either is the
-  // statement's. Begun() tells whether it ran; ForgetBegin() drops one that never did.
-  void DeferBegin(const char* begin, std::function<Status()> then = nullptr) {
-    deferred_begin_ = begin;
-    then_ = std::move(then);
-    begun_ = false;
-  }
-  // Runs `begin` now.
-  Status Begin(const char* begin) {
-    DeferBegin(begin);
-    return BeginIfDeferred();
-  }
-  bool Begun() const { return begun_; }
-  void ForgetBegin() {
-    deferred_begin_ = nullptr;
-    then_ = nullptr;
-    begun_ = false;
-  }
+  // Runs `start` (a read's BEGIN and snapshot check, read_cache.h) before the next statement
+  // prepared or run here, if any; Started() tells whether it ran, ForgetStart() drops it.
+  void DeferStart(std::function<Status()> start) { deferred_.Set(std::move(start)); }
+  Status StartNow() { return deferred_.RunIfPending(); }
+  bool Started() const { return deferred_.started(); }
+  void ForgetStart() { deferred_.Clear(); }
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const;
   // True while a transaction is open (SQLite may roll back on its own after an I/O error).
@@ -106,13 +93,9 @@ class Connection {
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
-  // Runs a deferred BEGIN, if one waits.
-  Status BeginIfDeferred();
   Result<Statement> PrepareCached(const char* sql, std::string_view what);
   sqlite3* db_;
-  const char* deferred_begin_ = nullptr;
-  std::function<Status()> then_;
-  bool begun_ = false;
+  DeferredStart deferred_;
   // Looked up by the SQL text without copying it (transparent hash and equality).
   struct TextHash {
     using is_transparent = void;

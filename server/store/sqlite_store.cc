@@ -104,23 +104,22 @@ template <typename TxType, typename Fn>
 Status RunTransaction(SqliteStore::Impl& impl, const char* begin, const Fn& fn,
                       ReadCache::Scope* cache = nullptr) {
   CV_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, impl.Acquire());
-  Status status = Status::Ok();
-  if (cache == nullptr) {
-    status = connection->Begin(begin);
-  } else {
-    connection->DeferBegin(begin, [&]() -> Status {
-      // BEGIN DEFERRED takes no snapshot; the first statement that reads the file does.
-      CV_RETURN_IF_ERROR(connection->Run("PRAGMA schema_version", "start read snapshot"));
-      return cache->SnapshotStarted(impl.generation());
-    });
-  }
+  connection->DeferStart([&]() -> Status {
+    CV_RETURN_IF_ERROR(connection->Run(begin, "begin transaction"));
+    if (cache == nullptr) return Status::Ok();
+    // BEGIN DEFERRED takes no snapshot; the first statement that reads the file does.
+    CV_RETURN_IF_ERROR(connection->Run("PRAGMA schema_version", "start read snapshot"));
+    return cache->SnapshotStarted(impl.generation());
+  });
+  // Without a cache, the transaction starts now.
+  Status status = cache == nullptr ? connection->StartNow() : Status::Ok();
   if (status.ok()) {
     sql::SqlTx<sqlite::Engine> tx(*connection, cache);
     {
       TransactionScope scope;
       status = fn(static_cast<TxType&>(tx));
     }
-    if (connection->Begun()) {
+    if (connection->Started()) {
       if (status.ok() && !connection->InTransaction()) {
         // SQLite rolls back by itself after some I/O and memory errors.
         status = Status(ErrorCode::kInternal, "the transaction was rolled back by the engine");
@@ -131,7 +130,7 @@ Status RunTransaction(SqliteStore::Impl& impl, const char* begin, const Fn& fn,
       }
     }
   }
-  connection->ForgetBegin();
+  connection->ForgetStart();
   impl.Release(std::move(connection));
   return status;
 }

@@ -9,9 +9,9 @@
 // Read return `fn`'s status unchanged on failure, or the engine's error. The Tx/ReadTx is
 // valid only inside `fn`, on the calling thread; `fn` must not call the Store again (a nested
 // Transact or Read answers kInternal). Transact's `fn` runs exactly once: an engine never
-// retries a write behind the caller's back. Read's `fn` may run a second time (the SQLite
-// engine's ReadCache, when a write began midway through a read that had used cached rows; the
-// first run's statement then failed with kUnavailable): a Read fn only computes its answer.
+// retries a write behind the caller's back. Read's `fn` may run a second time (read_cache.h:
+// when a write overtook a read that had used cached rows, the first run's next statement
+// failed with kUnavailable): a Read fn only computes its answer.
 //
 // Durability: once Transact has returned ok, the write survives a crash of the process or the
 // machine (SQLite: WAL with synchronous=FULL; PostgreSQL: a synchronous commit).
