@@ -100,8 +100,14 @@ to_ms() {
     else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 
+# The server's CPU time (user + system, clock ticks) from /proc, around its wrk run.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+ticks_before=$(cpu_ticks)
 read -r _ server_rps server_p99 server_bad < <(run_wrk server "http://127.0.0.1:$sport$target" \
   "Authorization: Bearer $token")
+ticks_after=$(cpu_ticks)
+cpu_us=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" -v r="$server_rps" \
+  -v s="$seconds" 'BEGIN { printf "%.1f", t * 1e6 / hz / (r * s) }')
 read -r _ nginx_rps nginx_p99 nginx_bad < <(run_wrk nginx "http://127.0.0.1:$nport/credential.json")
 
 server_p99_ms=$(to_ms "$server_p99")
@@ -112,7 +118,8 @@ echo
 echo "server: authenticated GET of one credential ($bytes bytes) vs nginx serving the same bytes"
 echo "  (wrk -t2 -c$connections -d${seconds}s --latency; both on 2 workers, logging every request;"
 echo "   load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
-printf "  %-18s %10s req/s   p99 %7s ms\n" "credvault-server" "$server_rps" "$server_p99_ms"
+printf "  %-18s %10s req/s   p99 %7s ms   server CPU %s us/request\n" "credvault-server" \
+  "$server_rps" "$server_p99_ms" "$cpu_us"
 printf "  %-18s %10s req/s   p99 %7s ms\n" "nginx" "$nginx_rps" "$nginx_p99_ms"
 echo "  ratio ${ratio}x nginx (target >= 0.5: $(verdict "$(awk -v r="$ratio" 'BEGIN{print (r>=0.5)}')")); p99 ${server_p99_ms} ms (target <= 10 ms: $(verdict "$(awk -v p="$server_p99_ms" 'BEGIN{print (p<=10)}')"))"
 [ -z "$server_bad$nginx_bad" ] || { echo "run_server.sh: errors during the run (above)" >&2; exit 1; }
