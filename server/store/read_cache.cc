@@ -23,10 +23,20 @@ struct ThreadRows {
   Table<WorkspaceRow> workspaces;
   Table<MemberRow> members;
   Table<SealedCredential> credentials;
+  size_t credential_bytes = 0;  // ciphertext held in `credentials`
 };
 thread_local ThreadRows t_rows;
 
 std::atomic<uint64_t> g_next_cache_id{1};
+
+// What a cached credential holds in ciphertext, the bulk of its size.
+size_t CiphertextBytes(const SealedCredential& row) {
+  size_t bytes = row.sealed_secret.size();
+  for (const CredentialGrant& grant : row.grants) {
+    bytes += grant.wrapped_data_key.size() + grant.sealed_name.size();
+  }
+  return bytes;
+}
 
 std::string_view AsText(ByteView bytes) {
   return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -53,6 +63,7 @@ ReadCache::Scope::Scope(const ReadCache& cache, uint64_t generation) : generatio
     t_rows.workspaces.clear();
     t_rows.members.clear();
     t_rows.credentials.clear();
+    t_rows.credential_bytes = 0;
     t_rows.cache_id = cache.id_;
     t_rows.generation = generation;
   }
@@ -119,7 +130,25 @@ void ReadCache::Scope::PutMember(const MemberRow& row) {
 
 void ReadCache::Scope::PutCredential(std::string_view workspace_id, const SealedCredential& row) {
   if (!enabled_) return;
-  Put(t_rows.credentials, PairKey(workspace_id, row.id), row);
+  const size_t bytes = CiphertextBytes(row);
+  if (bytes > kMaxCredentialBytes) return;
+  Table<SealedCredential>& table = t_rows.credentials;
+  const std::string& key = PairKey(workspace_id, row.id);
+  auto it = table.find(key);
+  if (it != table.end()) {
+    t_rows.credential_bytes -= CiphertextBytes(it->second);
+    table.erase(it);
+  }
+  if (table.size() >= kMaxRows || t_rows.credential_bytes + bytes > kMaxCredentialBytes) {
+    table.clear();
+    t_rows.credential_bytes = 0;
+  }
+  table.emplace(key, row);
+  t_rows.credential_bytes += bytes;
 }
+
+size_t ReadCache::Scope::CachedCredentials() { return t_rows.credentials.size(); }
+
+size_t ReadCache::Scope::CachedCredentialBytes() { return t_rows.credential_bytes; }
 
 }  // namespace credvault::server

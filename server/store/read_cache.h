@@ -18,7 +18,8 @@
 //
 // Thread-safety: rows live per thread (no lock on the read path): a thread's rows are dropped
 // when it next reads at another generation or for another cache. A Scope is used by the thread
-// that made it, for one transaction. Bounded: a table that would pass kMaxRows is emptied first.
+// that made it, for one transaction. Bounded: a table that would pass kMaxRows is emptied
+// first, and so are the credentials when their ciphertext would pass kMaxCredentialBytes.
 #ifndef CREDVAULT_SERVER_STORE_READ_CACHE_H_
 #define CREDVAULT_SERVER_STORE_READ_CACHE_H_
 
@@ -33,7 +34,8 @@ namespace credvault::server {
 
 class ReadCache {
  public:
-  static constexpr size_t kMaxRows = 4096;  // per table and thread
+  static constexpr size_t kMaxRows = 4096;                         // per table and thread
+  static constexpr size_t kMaxCredentialBytes = size_t{16} << 20;  // per thread
 
   ReadCache();
   ReadCache(const ReadCache&) = delete;
@@ -63,6 +65,10 @@ class ReadCache {
     // Not Ok (kUnavailable) only when the read must be run again: aborted() then says so.
     Status SnapshotStarted(uint64_t generation);
     bool aborted() const { return aborted_; }
+
+    // This thread's cached credentials: how many, and their ciphertext bytes.
+    static size_t CachedCredentials();
+    static size_t CachedCredentialBytes();
 
    private:
     template <typename Table>
