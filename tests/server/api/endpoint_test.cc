@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "../store/store_test_fixture.h"
 #include "auth/session_token.h"
 #include "credvault/crypto.h"
 #include "store/sqlite_store.h"
@@ -16,25 +17,9 @@ namespace {
 
 constexpr int64_t kNow = 5000;
 
-Bytes B(std::string_view text) { return Bytes(text.begin(), text.end()); }
+using testing::B;
 
-AccountRow Account() {
-  AccountRow row;
-  row.record.account_id = "acct-1";
-  row.record.email = "a@example.com";
-  row.record.kdf = {3, 64ull << 20};
-  row.record.salt = B("salt");
-  row.record.keys_version = 1;
-  row.record.box_public_key = B("box");
-  row.record.sign_public_key = B("sign");
-  row.record.wrapped_private_keys = B("wrapped");
-  row.record.recovery_wrapped_private_keys = B("recovery");
-  row.auth_hash = "$argon2id$auth";
-  row.recovery_auth_hash = "$argon2id$recovery";
-  row.created_at = 1000;
-  row.updated_at = 1000;
-  return row;
-}
+AccountRow Account() { return testing::MakeAccount("acct-1", "a@example.com"); }
 
 // Forwards to a real store and counts the transactions it was asked for.
 class CountingStore final : public Store {
@@ -168,9 +153,8 @@ TEST_F(WithSessionTest, GetThatWritesIsRunAgainWithTheRealStore) {
   const Handler handler =
       WithSession(Context(), [&](const SessionCall& call) -> Result<HttpResponse> {
         ++calls;
-        CV_RETURN_IF_ERROR(call.store.Transact([&](Tx& tx) -> Status {
-          return tx.InsertServerSecret("written-by-get", B("v"));
-        }));
+        CV_RETURN_IF_ERROR(call.store.Transact(
+            [&](Tx& tx) -> Status { return tx.InsertServerSecret("written-by-get", B("v")); }));
         CV_RETURN_IF_ERROR(call.store.Ping());
         return ReadsAccount(call);
       });
@@ -180,8 +164,7 @@ TEST_F(WithSessionTest, GetThatWritesIsRunAgainWithTheRealStore) {
   EXPECT_EQ(calls, 2);
   EXPECT_EQ(counting_->transacts, 1);
   EXPECT_TRUE(
-      sqlite_->Read([](ReadTx& tx) { return tx.GetServerSecret("written-by-get").status(); })
-          .ok());
+      sqlite_->Read([](ReadTx& tx) { return tx.GetServerSecret("written-by-get").status(); }).ok());
 }
 
 TEST_F(WithSessionTest, HandlerErrorsPassThroughUnchanged) {

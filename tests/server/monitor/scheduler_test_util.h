@@ -8,13 +8,14 @@
 #include <utility>
 #include <vector>
 
+#include "../store/store_test_fixture.h"
 #include "relay/runner_hub.h"
 #include "runner/monitor_job.h"
 #include "store/store.h"
 
 namespace credvault::server::monitor::testing {
 
-inline Bytes B(std::string_view text) { return Bytes(text.begin(), text.end()); }
+using ::credvault::server::testing::B;
 
 // Holds the jobs handed to it; a test job is refused (not used by these tests).
 class RecordingLink : public relay::RunnerLink {
@@ -32,18 +33,8 @@ class RecordingLink : public relay::RunnerLink {
 
 // Inserts the account "admin" (signing key "admin-sign") that grants runners in the tests.
 inline Status InsertAdmin(Tx& tx) {
-  AccountRow admin;
-  admin.record.account_id = "admin";
-  admin.record.email = "admin@example.com";
-  admin.record.kdf = {3, 64ull << 20};
-  admin.record.salt = B("salt");
-  admin.record.keys_version = 1;
-  admin.record.box_public_key = B("admin-box");
+  AccountRow admin = ::credvault::server::testing::MakeAccount("admin", "admin@example.com");
   admin.record.sign_public_key = B("admin-sign");
-  admin.record.wrapped_private_keys = B("w");
-  admin.record.recovery_wrapped_private_keys = B("r");
-  admin.auth_hash = "a";
-  admin.recovery_auth_hash = "b";
   return tx.InsertAccount(admin);
 }
 
