@@ -75,12 +75,14 @@ Status Finish(Connection& connection, Status status) {
   return status;
 }
 
+// The store generation (read_cache.h), in the row that every write transaction advances.
+constexpr const char* kReadGeneration = "SELECT value FROM store_generation WHERE id = 1";
+
 // Begins a read: its snapshot and, in the same round trip, the store generation it shows.
 Result<int64_t> BeginRead(Connection& connection) {
-  return connection.ExecForInt(
-      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
-      " SELECT value FROM store_generation WHERE id = 1",
-      "begin transaction");
+  static const std::string sql =
+      std::string("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ") + kReadGeneration;
+  return connection.ExecForInt(sql.c_str(), "begin transaction");
 }
 
 // Runs `fn` in a transaction on a pooled connection. A write transaction first takes the
@@ -104,8 +106,7 @@ Status RunTransaction(PostgresStore::Impl& impl, bool write, const Fn& fn, bool 
         status = connection->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ", "begin transaction");
       }
     } else if (use_cache) {
-      Result<int64_t> generation = connection->ExecForInt(
-          "SELECT value FROM store_generation WHERE id = 1", "read store generation");
+      Result<int64_t> generation = connection->ExecForInt(kReadGeneration, "read store generation");
       status = generation.status();
       if (status.ok()) {
         cache.emplace(impl.cache(), static_cast<uint64_t>(*generation));
